@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { VERSION } from '../util/version.js';
+import { capacityCommand, type CapacityArgs } from './commands/capacity.js';
+import { catalogCommand } from './commands/catalog.js';
+import { costCommand, type CostArgs } from './commands/cost.js';
+import { runCommand, runOptions } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+import { EXIT, exitWithError, setDebug } from './exit.js';
+
+const EPILOG = `Scenario files name a model, a device, an LMDeploy engine configuration
+(quant_policy 0 = fp16, 8 = int8, 4 = int4; cache_max_entry_count; block_size; ...)
+and a workload. See scenarios/ for examples and README.md for the format.
+
+Exit codes: 0 ok, 1 a comparison found a difference, 2 bad input or usage.`;
+
+function cli(argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName('kvsim')
+    .usage('kvsim <command> [options]\n\nSimulate LLM serving with a quantized paged KV cache (LMDeploy TurboMind / PyTorch engine).')
+    .command('run <scenario..>', 'simulate scenarios and write OUT/<name>/summary.json', runOptions, (a) => runCommand(a))
+    .command('validate <scenario..>', 'check scenario files without running them',
+      (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true }).option('json', { type: 'boolean', default: false }).option('allow-large', { type: 'boolean', default: false }),
+      (a) => validateCommand(a as unknown as Parameters<typeof validateCommand>[0]))
+    .command('capacity', 'KV cache blocks and tokens for a model on a device, per quant_policy',
+      (y) => y
+        .option('model', { type: 'string', demandOption: true, describe: 'catalogue model (kvsim catalog)' })
+        .option('device', { type: 'string', demandOption: true, describe: 'catalogue device' })
+        .option('quant-policy', { type: 'number', array: true, describe: '0, 8 or 4 (default: all three)' })
+        .option('cache-max-entry-count', { type: 'number', default: 0.8, describe: 'fraction of free memory for the KV cache' })
+        .option('block-size', { type: 'number', default: 64, describe: 'tokens per KV block' })
+        .option('tp', { type: 'number', default: 1, describe: 'tensor-parallel GPUs' })
+        .option('backend', { type: 'string', choices: ['turbomind', 'pytorch'] })
+        .option('context', { type: 'number', describe: 'also print how many sequences of this length fit at once' })
+        .option('json', { type: 'boolean', default: false }),
+      (a) => capacityCommand(a as unknown as CapacityArgs))
+    .command('cost', 'step time of one decode (--batch, --context) or prefill (--prefill) iteration',
+      (y) => y
+        .option('model', { type: 'string', demandOption: true })
+        .option('device', { type: 'string', demandOption: true })
+        .option('quant-policy', { type: 'number', default: 0 })
+        .option('batch', { type: 'number', describe: 'decode sequences' })
+        .option('context', { type: 'number', describe: 'context length of each decode sequence' })
+        .option('prefill', { type: 'number', describe: 'prefill one sequence of this many tokens' })
+        .option('tp', { type: 'number', default: 1 })
+        .option('backend', { type: 'string', choices: ['turbomind', 'pytorch'] })
+        .option('json', { type: 'boolean', default: false }),
+      (a) => costCommand(a as unknown as CostArgs))
+    .command('catalog', 'list the models and devices, with sources and constants',
+      (y) => y.option('json', { type: 'boolean', default: false }),
+      (a) => catalogCommand(a as unknown as { json: boolean }))
+    .option('debug', { type: 'boolean', default: false, describe: 'print stack traces on errors' })
+    .example('$0 run scenarios/lmdeploy-kv-quant-llama2-7b.yaml', 'reproduce LMDeploy\'s KV-quant table')
+    .example('$0 capacity --model llama2-7b --device a100-80g --context 2048', 'blocks per policy, and 2k sequences that fit')
+    .example('$0 cost --model llama3-8b --device h100-80g --quant-policy 8 --batch 128 --context 1024', 'one decode step, broken down')
+    .epilog(EPILOG)
+    .demandCommand(1, 'give a command; kvsim --help lists them')
+    .strict()
+    .recommendCommands()
+    .version(VERSION)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) exitWithError(err);
+      process.stderr.write(`kvsim: ${msg}\nRun "kvsim --help" (or "kvsim <command> --help") for usage.\n`);
+      process.exit(EXIT.badInput);
+    });
+}
+
+async function main(): Promise<void> {
+  const argv = hideBin(process.argv);
+  setDebug(argv.includes('--debug'));
+  try {
+    await cli(argv).parseAsync();
+  } catch (e) {
+    exitWithError(e);
+  }
+}
+
+void main();
