@@ -56,6 +56,13 @@ export function runPytorchExact(run: EngineRun): EngineStats {
     if (closed && nextArrival < rq.n) arrive(nextArrival++, t);
   };
   if (closed) for (; nextArrival < Math.min(p.concurrency!, rq.n); nextArrival++) arrive(nextArrival, 0);
+  const audit = (durS: number) => {
+    if (!run.audit) return;
+    const locked = running.reduce((a, s) => a + s.blocks, 0);
+    const short = running.filter((s) => !s.zombie && s.blocks < Math.ceil((ctxOf(s) - 1) / bs)).length;
+    const live = running.filter((s) => !s.zombie).length;
+    run.audit({ timeS: t, durS, free, locked, cached: 0, total: p.kvBlocks, inSystem: live + waiting.length, held: running.length, shortActive: short });
+  };
 
   while (rec.finishedCount < rq.n) {
     admitArrivals();
@@ -106,6 +113,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
           finishSeq(s);
         } else insertById(running, s);
       }
+      audit(t - start);
       continue;
     }
     if (running.length === 0) throw stuckError(waiting[0]!.id, 'it needs more KV blocks than the cache has free and nothing runs to free them');
@@ -135,6 +143,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
       rec.iteration(start, running.length, p.kvBlocks - free, waiting.length, kvShort);
       iterations++;
       const ended: Seq[] = [];
+      const auditAfter = t - start;
       for (const s of running) {
         s.generated++;
         if (s.zombie) continue;
@@ -146,6 +155,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
         }
       }
       for (const s of ended) finishSeq(s);
+      audit(auditAfter);
       admitArrivals();
       if (running.every((s) => s.zombie)) break;
       if (waiting.length > 0 && step >= (p.prefillInterval * running.length) / p.maxBatchSize) break;
@@ -156,6 +166,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
       else live.push(s);
     }
     running = live;
+    audit(0);
   }
   return { iterations, events: iterations };
 

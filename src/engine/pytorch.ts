@@ -94,6 +94,16 @@ export function runPytorch(run: EngineRun): EngineStats {
   };
 
   if (closed) for (; nextArrival < Math.min(p.concurrency!, n); nextArrival++) arrive(nextArrival, 0);
+  const audit = (durS: number) => {
+    if (!run.audit) return;
+    let locked = 0, short = 0;
+    for (let i = 0; i < running.length; i++) {
+      const id = running.at(i);
+      locked += blocks[id]!;
+      if (state[id] === RUNNING && blocks[id]! < Math.ceil((ctxOrBase[id]! + step - 1) / bs)) short++;
+    }
+    run.audit({ timeS: t, durS, free, locked, cached: 0, total: p.kvBlocks, inSystem: running.length - zombies.length + waiting.length, held: running.length, shortActive: short });
+  };
 
   while (rec.finishedCount < n) {
     admitArrivals();
@@ -159,6 +169,7 @@ export function runPytorch(run: EngineRun): EngineStats {
         finishing.push(rq.prompt[id]! + rq.output[id]! - 1 - ctxOrBase[id]!, id, id);
       }
       if (joined > 0) fresh.push({ timeS: t, count: joined });
+      audit(t - start);
       continue;
     }
     if (running.length === 0) throw stuckError(waiting.at(0), 'it needs more KV blocks than the cache has free and nothing runs to free them');
@@ -219,6 +230,7 @@ export function runPytorch(run: EngineRun): EngineStats {
         zombies.push(id);
         finishReq(id);
       }
+      audit(dur);
       admitArrivals();
       if (nLive === 0) break;
       if (waiting.length > 0 && s >= (L * running.length) / p.maxBatchSize) break;
@@ -231,6 +243,7 @@ export function runPytorch(run: EngineRun): EngineStats {
       state[id] = NOT_HELD;
     }
     zombies.length = 0;
+    audit(0);
     if ((iterations & 1023) === 0) run.onProgress?.(rec.finishedCount, t);
   }
   return { iterations, events };

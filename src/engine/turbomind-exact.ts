@@ -158,7 +158,8 @@ export function runTurbomindExact(run: EngineRun): EngineStats {
     }
     const usedBlocks = p.kvBlocks - free;
     const start = t;
-    t += cost.step(work, rec.breakdownSum);
+    const dur = cost.step(work, rec.breakdownSum);
+    t += dur;
     rec.iteration(start, rows.length, usedBlocks, waiting, starved);
     iterations++;
 
@@ -184,6 +185,11 @@ export function runTurbomindExact(run: EngineRun): EngineStats {
       }
     }
     if (iterations % 4096 === 0) run.onProgress?.(rec.finishedCount, t);
+    if (run.audit) {
+      const locked = held.reduce((a, s) => a + s.blocks, 0);
+      const short = held.filter((s) => s.active && s.blocks < Math.ceil(ctxOf(s) / bs)).length;
+      run.audit({ timeS: t, durS: dur, free, locked, cached: keptTotal(), total: p.kvBlocks, inSystem: held.length + queue.length - queueHead, held: held.length, shortActive: short });
+    }
   }
   return { iterations, events: iterations };
 }

@@ -247,6 +247,17 @@ export function runTurbomind(run: EngineRun): EngineStats {
       if (closed && nextArrival < n) arrive(nextArrival++, t);
     }
     if ((iter & 4095) === 0) run.onProgress?.(rec.finishedCount, t);
+    if (run.audit) {
+      let locked = 0, cachedSum = 0, short = 0;
+      for (let i = 0; i < held.length; i++) {
+        const id = held.at(i);
+        locked += blocks[id]!;
+        cachedSum += kept[id]!;
+        if (i < nActive && blocks[id]! < Math.ceil(ctxOf(id) / bs)) short++;
+      }
+      if (cachedSum !== keptPool) throw new Error(`audit: cached blocks ${cachedSum} != pool ${keptPool}`);
+      run.audit({ timeS: t, durS: dur, free, locked, cached: cachedSum, total: p.kvBlocks, inSystem: held.length + qTail - qHead, held: held.length, shortActive: short });
+    }
   }
   return { iterations: iter, events };
 

@@ -24,6 +24,24 @@ export interface EngineRun {
   recorder: Recorder;
   /** Called now and then with requests finished and simulated time, for progress bars. */
   onProgress?: (finished: number, simTimeS: number) => void;
+  /** Test hook: called after every iteration with the block accounting (costs O(held) when set). */
+  audit?: (a: BlockAudit) => void;
+}
+
+/** The engine's books after an iteration: every block is free, locked by an active sequence, or cached by an inactive one. */
+export interface BlockAudit {
+  timeS: number;
+  durS: number;
+  free: number;
+  locked: number;
+  cached: number;
+  total: number;
+  /** Requests arrived and not finished: held by the engine or queued. */
+  inSystem: number;
+  /** Sequences the engine holds (batch slots in use). */
+  held: number;
+  /** Active sequences whose locked blocks are fewer than their context needs. */
+  shortActive: number;
 }
 
 export interface EngineStats {

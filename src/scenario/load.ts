@@ -50,7 +50,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   }
   const yamlErr = doc.errors[0];
   if (yamlErr) {
-    const line = yamlErr.linePos?.[0]?.line;
+    const line = yamlErr.linePos?.[0]?.line ?? lineCounter.linePos(yamlErr.pos[0]).line;
     throw new KvsimError(`YAML syntax error: ${firstLine(yamlErr.message)}`, { file, line, hint: 'check indentation, colons and brackets' });
   }
   let data: unknown;

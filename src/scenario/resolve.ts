@@ -150,10 +150,12 @@ export function resolveVariant(loaded: LoadedScenario, v: VariantInput, opts: { 
   const cap = capacity({ model, device, policy: quantPolicy, tp, backend, cacheMaxEntryCount, blockSize, maxPrefillTokenNum });
   const GiB = 2 ** 30;
   if (cap.free_bytes <= 0) {
-    const need = Math.ceil((cap.weight_bytes + cap.reserve_bytes) / GiB);
+    // The smallest tp that divides the heads and leaves room for the weights and the reserve.
+    let suggest = tp;
+    while (suggest < 64 && (model.heads % suggest !== 0 || (cap.weight_bytes * tp) / suggest + cap.reserve_bytes >= device.memBytes)) suggest++;
     fail(typeof inp.model === 'string' ? ['model'] : ['model', 'layers'],
       `${model.name} does not fit: ${(cap.weight_bytes / GiB).toFixed(1)} GiB of weights per GPU plus ${(cap.reserve_bytes / GiB).toFixed(1)} GiB of runtime reserve exceed ${device.name}'s ${(device.memBytes / GiB).toFixed(0)} GiB`,
-      `raise tp (needs about ${need} GiB per GPU at tp ${tp}) or pick a larger device`);
+      suggest < 64 ? `set tp: ${suggest} or more, or pick a device with more memory` : 'pick a device with more memory');
   }
   if (cap.kv_blocks < 1) {
     fail(['engine', 'cache_max_entry_count'], `not enough memory for one KV block of ${(cap.block_bytes / 2 ** 20).toFixed(1)} MiB (cache gets ${(cap.cache_bytes / 2 ** 20).toFixed(0)} MiB)`,
