@@ -7,6 +7,9 @@ import { catalogCommand } from './commands/catalog.js';
 import { costCommand, type CostArgs } from './commands/cost.js';
 import { runCommand, runOptions } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
+import { compareCommand, type CompareArgs } from './commands/compare.js';
+import { checkCommand } from './commands/check.js';
+import { mergeCommand } from './commands/merge.js';
 import { EXIT, exitWithError, setDebug } from './exit.js';
 
 const EPILOG = `Scenario files name a model, a device, an LMDeploy engine configuration
@@ -50,6 +53,30 @@ function cli(argv: string[]): Argv {
     .command('catalog', 'list the models and devices, with sources and constants',
       (y) => y.option('json', { type: 'boolean', default: false }),
       (a) => catalogCommand(a as unknown as { json: boolean }))
+    .command('compare [paths..]', 'compare two summaries or results folders (exit 1 if anything moved beyond --rtol)',
+      (y) => y
+        .positional('paths', { type: 'string', array: true, default: [], describe: 'BASE HEAD (summary.json files or results folders); with --git, scenario files' })
+        .option('git', { type: 'string', describe: 'build kvsim at this commit in a temporary worktree and compare its results with this build' })
+        .option('rtol', { type: 'number', default: 0.005, describe: 'relative tolerance' })
+        .option('metrics', { type: 'string', describe: 'comma-separated metrics to compare, e.g. rps,ttft_s.p99 (default: all)' })
+        .option('format', { type: 'string', choices: ['table', 'md', 'json'], default: 'table' })
+        .example('$0 compare results/ out/', 'what moved between the baselines and a fresh run')
+        .example('$0 compare --git main --format md', 'what this change does to every scenario, as a PR comment'),
+      (a) => compareCommand(a as unknown as CompareArgs))
+    .command('check [scenarios..]', 're-run the scenarios and compare with the committed baselines in results/ exactly',
+      (y) => y
+        .positional('scenarios', { type: 'string', array: true, default: [] })
+        .option('results', { type: 'string', default: 'results' })
+        .option('format', { type: 'string', choices: ['table', 'md', 'json'], default: 'table' })
+        .option('jobs', { type: 'number' }),
+      (a) => checkCommand(a as unknown as Parameters<typeof checkCommand>[0]))
+    .command('merge <parts..>', 'join the partial summaries of run --shard into the full summary',
+      (y) => y
+        .positional('parts', { type: 'string', array: true, demandOption: true })
+        .option('out', { type: 'string', default: 'out' })
+        .option('charts', { type: 'boolean', default: true })
+        .option('quiet', { type: 'boolean', default: false }),
+      (a) => mergeCommand(a as unknown as Parameters<typeof mergeCommand>[0]))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces on errors' })
     .example('$0 run scenarios/lmdeploy-kv-quant-llama2-7b.yaml', 'reproduce LMDeploy\'s KV-quant table')
     .example('$0 capacity --model llama2-7b --device a100-80g --context 2048', 'blocks per policy, and 2k sequences that fit')

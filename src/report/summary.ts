@@ -7,6 +7,8 @@ export interface Summary {
   description?: string;
   seed: number;
   variants: VariantResult[];
+  /** Only in the partial summaries of `kvsim run --shard`; kvsim merge removes it. */
+  shard?: { index: number; count: number; variant_indices: number[]; total_variants: number };
 }
 
 /** The variant a gain is measured against: same everything, quant_policy 0. */
