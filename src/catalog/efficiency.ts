@@ -1,55 +1,61 @@
-import { calibrationConstants, type MeasuredFractions } from './constants.js';
+import { calibrationConstants, type CalibrationConstants, type MeasuredDevice } from './constants.js';
 import { DEVICES, type DeviceDatasheet } from './devices.js';
-import type { ConstantOrigin, DeviceEfficiency, DeviceSpec } from './types.js';
+import type { ConstantOrigin, DeviceEfficiency, DeviceSpec, EfficiencyKey } from './types.js';
 
 /**
- * The transfer rule (docs/calibration.md): a device uses the achieved fractions measured on
- * itself if it was measured; otherwise those of a measured device of the same architecture
- * family; otherwise those of the reference device (the H200). Fractions multiply the device's
- * own datasheet rates. Host overheads belong to the engine, not the GPU, so every device
- * shares the one fit.
+ * The transfer rule (docs/calibration.md). A device uses the constants measured on itself if
+ * it was measured; otherwise those of a measured device of the same architecture family, or
+ * else of the reference device (the H200). Fractions multiply the device's own datasheet
+ * rates; kernel latencies scale with the inverse of its clock. Host overheads belong to the
+ * engine, not the GPU, so every device shares the one fit.
  */
 export function attachEfficiency(d: DeviceDatasheet): DeviceSpec {
   const c = calibrationConstants();
-  const { fractions, fromDevice } = fractionsFor(d, c.measured, c.reference_device);
-  const fracOrigin: ConstantOrigin = fromDevice === d.name ? asOrigin(fractions.origin, 'measured') : 'transferred';
-  const hostOrigin: ConstantOrigin = asOrigin(c.host.origin, 'fitted');
+  const { m: measured, from, fittedOn } = constantsFor(d, c);
+  const src = DEVICES.find((x) => x.name === from)!;
+  const own = from === d.name;
+  const clockScale = own ? 1 : src.boostClockHz / d.boostClockHz;
+  const devOrigin: ConstantOrigin = measured.origin === 'prior' ? 'assumed' : own ? 'measured' : 'transferred';
+  const fit = fittedOn ? c.fitted[fittedOn]!.overrides : {};
+  const m: MeasuredDevice = { ...measured, decodeBwEff: { ...measured.decodeBwEff, ...(fit['decodeBwEff.simt'] !== undefined ? { simt: fit['decodeBwEff.simt'] } : {}) } };
+  const hostOrigin: ConstantOrigin = c.host.origin === 'prior' ? 'assumed' : 'fitted';
+  const origin = Object.fromEntries(
+    (['bwEff', 'decodeBwEff', 'gemmEff', 'attnEff', 'gemmLatencyS', 'attnLatencyS', 'kvWriteLatencyS'] as EfficiencyKey[]).map((k) => [k, devOrigin]),
+  ) as Record<EfficiencyKey, ConstantOrigin>;
+  origin.iterOverheadS = hostOrigin;
+  origin.seqOverheadS = hostOrigin;
+  if (fit['decodeBwEff.simt'] !== undefined) origin.decodeBwEff = fittedOn === d.name ? 'fitted' : 'transferred';
   const efficiency: DeviceEfficiency = {
-    bwEff: fractions.bwEff,
-    gemmEff: fractions.gemmEff,
-    attnEff: fractions.attnEff,
-    vectorEff: fractions.vectorEff,
+    bwEff: m.bwEff,
+    decodeBwEff: { ...m.decodeBwEff },
+    gemmEff: m.gemmEff,
+    attnEff: m.attnEff,
+    gemmLatencyS: m.gemmLatencyS * clockScale,
+    attnLatencyS: m.attnLatencyS * clockScale,
+    kvWriteLatencyS: m.kvWriteLatencyS * clockScale,
     iterOverheadS: c.host.iterOverheadS,
     seqOverheadS: c.host.seqOverheadS,
-    origin: {
-      bwEff: fracOrigin, gemmEff: fracOrigin, attnEff: fracOrigin, vectorEff: fracOrigin,
-      iterOverheadS: hostOrigin, seqOverheadS: hostOrigin,
-    },
-    note: fromDevice === d.name
-      ? `fractions measured on ${d.name}; host overheads ${describeHost(c.host.origin)}`
-      : `fractions transferred from ${fromDevice} (${d.family === familyOf(fromDevice) ? 'same family' : 'reference device'}); host overheads ${describeHost(c.host.origin)}`,
+    origin,
+    note: `${own ? `measured on ${d.name}` : `transferred from ${from} (${src.family === d.family ? 'same architecture family' : 'reference device'}): fractions × this datasheet, latencies × clock ratio`}` +
+      `${fittedOn ? `; SIMT decode bandwidth ${fittedOn === d.name ? 'fitted on LMDeploy\'s fp16 row' : `from the ${fittedOn} fit`}` : ''}` +
+      `; host overheads ${c.host.origin === 'prior' ? 'are priors (not fitted)' : 'fitted and shared by all devices'}`,
   };
   return { ...d, efficiency };
 }
 
-function fractionsFor(d: DeviceDatasheet, measured: Record<string, MeasuredFractions>, reference: string): { fractions: MeasuredFractions; fromDevice: string } {
-  const own = measured[d.name];
-  if (own) return { fractions: own, fromDevice: d.name };
-  const sameFamily = Object.keys(measured).sort().find((name) => familyOf(name) === d.family);
-  const from = sameFamily ?? reference;
-  const fractions = measured[from];
-  if (!fractions) throw new Error(`calibration/constants.json: no measured fractions for reference device ${from}`);
-  return { fractions, fromDevice: from };
-}
-
-function familyOf(name: string): string | undefined {
-  return DEVICES.find((d) => d.name === name)?.family;
-}
-
-function asOrigin(o: ConstantOrigin | 'prior', whenReal: ConstantOrigin): ConstantOrigin {
-  return o === 'prior' ? 'assumed' : whenReal;
-}
-
-function describeHost(o: string): string {
-  return o === 'prior' ? 'are priors (not yet fitted)' : 'fitted on the a100-80g fp16 row and shared by all devices';
+/**
+ * The rule's lookup: own measurement; else a measured device of the same family; else the
+ * reference device's measurement, with the overrides of a fitted device of the same family
+ * (or, for a family with neither, of the first fitted device: the A100 fit).
+ */
+function constantsFor(d: DeviceDatasheet, c: CalibrationConstants): { m: MeasuredDevice; from: string; fittedOn: string | undefined } {
+  const familyOf = (name: string) => DEVICES.find((x) => x.name === name)?.family;
+  if (c.measured[d.name]) return { m: c.measured[d.name]!, from: d.name, fittedOn: undefined };
+  const sameFamily = Object.keys(c.measured).sort().find((name) => familyOf(name) === d.family);
+  if (sameFamily) return { m: c.measured[sameFamily]!, from: sameFamily, fittedOn: undefined };
+  const ref = c.measured[c.reference_device];
+  if (!ref) throw new Error(`calibration/constants.json: no measured constants for reference device ${c.reference_device}`);
+  const fitted = Object.keys(c.fitted ?? {}).sort();
+  const fittedOn = fitted.includes(d.name) ? d.name : fitted.find((name) => familyOf(name) === d.family) ?? fitted[0];
+  return { m: ref, from: c.reference_device, fittedOn };
 }

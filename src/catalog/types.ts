@@ -58,20 +58,32 @@ export interface DeviceSpec {
   efficiency: DeviceEfficiency;
 }
 
-/** The short, fixed list of per-device constants of the cost model (see docs/calibration.md). */
+/**
+ * The short, fixed list of per-device constants of the cost model (docs/calibration.md).
+ * Fractions multiply the device's datasheet rates; latencies are the fixed cost of one kernel
+ * of that kind. All are shared by every model and scenario.
+ */
 export interface DeviceEfficiency {
-  /** Achieved fraction of memory bandwidth for streaming reads. */
+  /** Achieved fraction of memory bandwidth for streaming reads (weights, KV cache). */
   bwEff: number;
-  /** Achieved fraction of tensor throughput for large GEMMs. */
+  /** Achieved fraction of memory bandwidth of the decode-attention kernels, per kernel kind. */
+  decodeBwEff: { simt: number; mma: number };
+  /** Achieved fraction of tensor throughput for GEMMs. */
   gemmEff: number;
   /** Achieved fraction of tensor throughput for prefill (flash) attention. */
   attnEff: number;
-  /** Achieved fraction of the CUDA-core instruction issue rate. */
-  vectorEff: number;
+  /** Fixed time of one GEMM kernel (prologue, epilogue, tail wave). */
+  gemmLatencyS: number;
+  /** Fixed time of one attention kernel (including a split-K combine). */
+  attnLatencyS: number;
+  /** Fixed time of the kernel that writes (and quantizes) the new K and V. */
+  kvWriteLatencyS: number;
   /** Fixed host and launch cost of one engine iteration. */
   iterOverheadS: number;
   /** Host cost per sequence per iteration (sampling, stop checks, streaming output). */
   seqOverheadS: number;
-  origin: Record<Exclude<keyof DeviceEfficiency, 'origin' | 'note'>, ConstantOrigin>;
+  origin: Record<EfficiencyKey, ConstantOrigin>;
   note: string;
 }
+
+export type EfficiencyKey = 'bwEff' | 'decodeBwEff' | 'gemmEff' | 'attnEff' | 'gemmLatencyS' | 'attnLatencyS' | 'kvWriteLatencyS' | 'iterOverheadS' | 'seqOverheadS';

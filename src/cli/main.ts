@@ -10,6 +10,8 @@ import { validateCommand } from './commands/validate.js';
 import { compareCommand, type CompareArgs } from './commands/compare.js';
 import { checkCommand } from './commands/check.js';
 import { mergeCommand } from './commands/merge.js';
+import { fitA100Command } from './commands/fit-a100.js';
+import { calibrateCommand, checkCalibrateArgs, type CalibrateArgs } from './commands/calibrate.js';
 import { EXIT, exitWithError, setDebug } from './exit.js';
 
 const EPILOG = `Scenario files name a model, a device, an LMDeploy engine configuration
@@ -77,6 +79,21 @@ function cli(argv: string[]): Argv {
         .option('charts', { type: 'boolean', default: true })
         .option('quiet', { type: 'boolean', default: false }),
       (a) => mergeCommand(a as unknown as Parameters<typeof mergeCommand>[0]))
+    .command('calibrate <file>', 'fit a device\'s cost-model constants from GPU measurements (calibration/measure.py)',
+      (y) => y
+        .positional('file', { type: 'string', demandOption: true, describe: 'JSON written by calibration/measure.py' })
+        .option('device', { type: 'string', default: 'h200', describe: 'catalogue device the measurements come from' })
+        .option('json', { type: 'boolean', default: false })
+        .option('markdown', { type: 'boolean', default: false, describe: 'print the validation table as markdown' })
+        .option('write', { type: 'boolean', default: false, describe: 'store the fitted constants in calibration/constants.json' })
+        .option('check', { type: 'boolean', default: false, describe: 'exit 1 unless the fit reproduces the committed constants' }),
+      (a) => {
+        checkCalibrateArgs(a as unknown as CalibrateArgs);
+        calibrateCommand(a as unknown as CalibrateArgs);
+      })
+    .command('fit-a100', 're-derive the A100 constant fitted on LMDeploy\'s fp16 row (the int8 and int4 rows stay predictions)',
+      (y) => y.option('write', { type: 'boolean', default: false }).option('check', { type: 'boolean', default: false }).option('json', { type: 'boolean', default: false }),
+      (a) => fitA100Command(a as unknown as { write: boolean; check: boolean; json: boolean }))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces on errors' })
     .example('$0 run scenarios/lmdeploy-kv-quant-llama2-7b.yaml', 'reproduce LMDeploy\'s KV-quant table')
     .example('$0 capacity --model llama2-7b --device a100-80g --context 2048', 'blocks per policy, and 2k sequences that fit')

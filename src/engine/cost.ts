@@ -1,4 +1,4 @@
-import { calibrationConstants, type KernelConstants } from '../catalog/constants.js';
+import { calibrationConstants, type DecodeKernelKind, type KernelConstants } from '../catalog/constants.js';
 import { layerGemms, lmHeadGemm, FP16_BYTES, gqaGroupSize } from '../catalog/model-math.js';
 import type { DeviceSpec, ModelSpec } from '../catalog/types.js';
 import { kvBits, kvBytesPerTokenLayerHead, localKvHeads, type Backend, type QuantPolicy } from './capacity.js';
@@ -39,6 +39,17 @@ export function decodeKernel(m: ModelSpec, policy: QuantPolicy): DecodeKernel {
   return policy === 0 && gqaGroupSize(m) <= 2 ? 'simt' : 'mma';
 }
 
+/** The kernel kind whose measured instruction count prices one KV element. */
+export function decodeKernelKind(m: ModelSpec, policy: QuantPolicy): DecodeKernelKind {
+  if (decodeKernel(m, policy) === 'simt') return 'simt_fp16';
+  return policy === 0 ? 'mma_fp16' : policy === 8 ? 'mma_int8' : 'mma_int4';
+}
+
+/** CUDA-core lane-instructions a device issues per second: SMs × lanes per SM-clock × clock. */
+export function issueRate(d: DeviceSpec): number {
+  return d.smCount * d.issueLanesPerSmClock * d.boostClockHz;
+}
+
 export interface CostModelInput {
   model: ModelSpec;
   device: DeviceSpec;
@@ -57,17 +68,20 @@ function roofline(bytes: number, bytesPerS: number, work: number, workPerS: numb
 
 /**
  * Step time of one iteration from bytes moved and work done, over rates the device reaches
- * (datasheet rate × the device's achieved fraction for that kernel kind). Pure: built once
- * per variant, then `step` is called once per iteration with no allocation.
+ * (datasheet rate × the device's achieved fraction for that kernel kind), plus each kernel's
+ * fixed latency. Pure: built once per variant, then `step` is called once per iteration with
+ * no allocation.
  */
 export class CostModel {
   readonly kernel: DecodeKernel;
+  readonly kernelKind: DecodeKernelKind;
   private readonly layers: number;
   private readonly gemmK: Float64Array;
   private readonly gemmN: Float64Array;
   private readonly headK: number;
   private readonly headN: number;
   private readonly bwRate: number;
+  private readonly decodeBwRate: number;
   private readonly gemmRate: number;
   private readonly attnRate: number;
   private readonly instrRate: number;
@@ -76,15 +90,17 @@ export class CostModel {
   private readonly fp16KvBytesPerTokenLayer: number;
   private readonly qHeadsLocal: number;
   private readonly headDim: number;
-  private readonly kvHeadsLocal: number;
-  private readonly group: number;
-  private readonly simtInstr: number;
+  /** Instructions per KV element of the decode kernel, including the GQA group for SIMT. */
+  private readonly decodeInstr: number;
+  /** Dequantization instructions per cached element read back by a prefill (recompute) chunk. */
   private readonly dequantInstr: number;
-  private readonly quantWriteInstr: number;
   private readonly mmaRows: number;
   private readonly tp: number;
   private readonly allReduceBytesPerToken: number;
   private readonly linkRate: number;
+  private readonly gemmLatencyS: number;
+  private readonly attnLatencyS: number;
+  private readonly kvWriteLatencyS: number;
   private readonly iterOverheadS: number;
   private readonly seqOverheadS: number;
 
@@ -93,6 +109,7 @@ export class CostModel {
     const k = c.kernel ?? calibrationConstants().kernel;
     const e = d.efficiency;
     this.kernel = decodeKernel(m, policy);
+    this.kernelKind = decodeKernelKind(m, policy);
     this.layers = m.layers;
     this.tp = tp;
     // Column-parallel GEMMs (qkv, gate_up) split n; row-parallel ones (o, down) split k.
@@ -103,81 +120,84 @@ export class CostModel {
     this.headK = head.k;
     this.headN = head.n / tp;
     this.bwRate = d.memBwBytesPerS * e.bwEff;
+    this.decodeBwRate = d.memBwBytesPerS * e.decodeBwEff[this.kernel];
     this.gemmRate = d.tensorFlops * e.gemmEff;
     this.attnRate = d.tensorFlops * e.attnEff;
-    this.instrRate = d.smCount * d.issueLanesPerSmClock * d.boostClockHz * e.vectorEff;
-    this.kvHeadsLocal = localKvHeads(m, tp);
+    this.instrRate = issueRate(d);
+    const kvHeads = localKvHeads(m, tp);
     this.qHeadsLocal = m.heads / tp;
     this.headDim = m.headDim;
-    this.group = gqaGroupSize(m);
-    this.kvBytesPerTokenLayer = this.kvHeadsLocal * kvBytesPerTokenLayerHead(m.headDim, policy);
-    this.kvElemsPerTokenLayer = this.kvHeadsLocal * m.headDim * 2;
+    const group = gqaGroupSize(m);
+    this.kvBytesPerTokenLayer = kvHeads * kvBytesPerTokenLayerHead(m.headDim, policy);
+    this.kvElemsPerTokenLayer = kvHeads * m.headDim * 2;
     this.fp16KvBytesPerTokenLayer = this.kvElemsPerTokenLayer * FP16_BYTES;
-    const bits = kvBits(policy);
-    this.simtInstr = k.simtAttnInstrPerElem;
-    this.dequantInstr = bits === 16 ? 0 : k.dequantInstrPerElem[String(bits) as '8' | '4'];
-    this.quantWriteInstr = k.quantWriteInstrPerElem[String(bits) as '16' | '8' | '4'];
-    this.mmaRows = Math.max(this.group, k.mmaTileRows);
+    const perElem = k.decodeInstrPerElem[this.kernelKind];
+    this.mmaRows = Math.max(group, k.mmaTileRows);
+    // SIMT: each KV element is used once per query head of its group; MMA: once per padded tile.
+    this.decodeInstr = this.kernel === 'simt' ? perElem * group : perElem * Math.ceil(group / k.mmaTileRows);
+    this.dequantInstr = kvBits(policy) === 16 ? 0 : k.decodeInstrPerElem[this.kernelKind] - k.decodeInstrPerElem.mma_fp16;
     this.allReduceBytesPerToken = m.hiddenSize * FP16_BYTES;
     this.linkRate = d.interconnectBytesPerS;
+    this.gemmLatencyS = e.gemmLatencyS;
+    this.attnLatencyS = e.attnLatencyS;
+    this.kvWriteLatencyS = e.kvWriteLatencyS;
     this.iterOverheadS = e.iterOverheadS;
     this.seqOverheadS = e.seqOverheadS;
   }
 
-  /** Dense layers: each GEMM is its own roofline (weights plus activations vs FLOPs), plus the LM head and the TP all-reduces. */
+  /** One GEMM of M tokens: its latency plus the roofline of weights and activations against FLOPs. */
+  gemmS(tokens: number, k: number, n: number): number {
+    return this.gemmLatencyS + roofline((k * n + tokens * (k + n)) * FP16_BYTES, this.bwRate, 2 * tokens * k * n, this.gemmRate);
+  }
+
+  /** The four GEMMs of one layer. */
+  layerGemmsS(tokens: number): number {
+    let t = 0;
+    for (let g = 0; g < this.gemmK.length; g++) t += this.gemmS(tokens, this.gemmK[g]!, this.gemmN[g]!);
+    return t;
+  }
+
+  /** Dense layers: the layer GEMMs, the LM head for sampled rows, and the TP all-reduces. */
   denseS(tokens: number, sampledRows: number): number {
-    let perLayer = 0;
-    for (let g = 0; g < this.gemmK.length; g++) {
-      const k = this.gemmK[g]!, n = this.gemmN[g]!;
-      perLayer += roofline((k * n + tokens * (k + n)) * FP16_BYTES, this.bwRate, 2 * tokens * k * n, this.gemmRate);
-    }
-    let t = perLayer * this.layers;
-    if (sampledRows > 0) {
-      t += roofline((this.headK * this.headN + sampledRows * (this.headK + this.headN)) * FP16_BYTES, this.bwRate, 2 * sampledRows * this.headK * this.headN, this.gemmRate);
-    }
+    let t = this.layerGemmsS(tokens) * this.layers;
+    if (sampledRows > 0) t += this.gemmS(sampledRows, this.headK, this.headN);
     if (this.tp > 1) {
       // Two ring all-reduces per layer (after attention and after the MLP).
-      const bytes = tokens * this.allReduceBytesPerToken * (2 * (this.tp - 1)) / this.tp;
+      const bytes = (tokens * this.allReduceBytesPerToken * (2 * (this.tp - 1))) / this.tp;
       t += 2 * this.layers * (bytes / this.linkRate);
     }
     return t;
   }
 
   /**
-   * Decode attention over `ctxSum` cached tokens. The SIMT kernel (fp16, group ≤ 2) does the
-   * dot products on CUDA cores; the MMA kernel (GQA or quantized) does them on tensor cores,
-   * padding each KV head's query group to the tile, after dequantizing on CUDA cores.
+   * Decode attention over `ctxSum` cached tokens, per layer: the KV bytes at the policy's width
+   * (with scale and zero) against the kernel's instructions per element. The SIMT kernel
+   * (fp16, group ≤ 2) does the dot products on CUDA cores; the MMA kernel (GQA or quantized)
+   * does them on tensor cores, padding each KV head's query group to the tile, after
+   * dequantizing on CUDA cores.
    */
-  decodeAttentionS(ctxSum: number): number {
+  decodeAttentionLayerS(ctxSum: number): number {
     if (ctxSum === 0) return 0;
-    const bytes = ctxSum * this.kvBytesPerTokenLayer;
     const elems = ctxSum * this.kvElemsPerTokenLayer;
-    let t: number;
-    if (this.kernel === 'simt') {
-      t = roofline(bytes, this.bwRate, elems * this.group * this.simtInstr, this.instrRate);
-    } else {
-      const mem = bytes / this.bwRate;
-      const cuda = (elems * this.dequantInstr) / this.instrRate;
-      const tensor = (2 * elems * this.mmaRows) / this.attnRate;
-      t = Math.max(mem, cuda, tensor);
-    }
-    return t * this.layers;
+    const mem = (ctxSum * this.kvBytesPerTokenLayer) / this.decodeBwRate;
+    const cuda = (elems * this.decodeInstr) / this.instrRate;
+    const tensor = this.kernel === 'mma' ? (2 * elems * this.mmaRows) / this.attnRate : 0;
+    return this.attnLatencyS + Math.max(mem, cuda, tensor);
   }
 
-  /** Prefill attention: causal FLOPs on tensor cores, plus reading back (and dequantizing) cached context. */
-  prefillAttentionS(pairs: number, newTokens: number, cachedTokens: number): number {
+  /** Prefill attention per layer: causal FLOPs on tensor cores, plus reading back (and dequantizing) cached context. */
+  prefillAttentionLayerS(pairs: number, newTokens: number, cachedTokens: number): number {
     if (newTokens === 0) return 0;
     const flops = 4 * this.qHeadsLocal * this.headDim * pairs;
     const bytes = cachedTokens * this.kvBytesPerTokenLayer + newTokens * (this.qHeadsLocal * this.headDim * 2 + this.kvElemsPerTokenLayer) * FP16_BYTES;
     const cuda = (cachedTokens * this.kvElemsPerTokenLayer * this.dequantInstr) / this.instrRate;
-    return Math.max(flops / this.attnRate, bytes / this.bwRate, cuda) * this.layers;
+    return this.attnLatencyS + Math.max(flops / this.attnRate, bytes / this.bwRate, cuda);
   }
 
-  /** Writing (and quantizing) the new tokens' K and V into the cache. */
-  kvWriteS(tokens: number): number {
+  /** Writing (and quantizing) the new tokens' K and V into the cache, per layer. */
+  kvWriteLayerS(tokens: number): number {
     if (tokens === 0) return 0;
-    const bytes = tokens * (this.kvBytesPerTokenLayer + this.fp16KvBytesPerTokenLayer);
-    return roofline(bytes, this.bwRate, tokens * this.kvElemsPerTokenLayer * this.quantWriteInstr, this.instrRate) * this.layers;
+    return this.kvWriteLatencyS + (tokens * (this.kvBytesPerTokenLayer + this.fp16KvBytesPerTokenLayer)) / this.bwRate;
   }
 
   overheadS(rows: number): number {
@@ -188,8 +208,8 @@ export class CostModel {
   step(w: IterationWork, acc?: Float64Array): number {
     const tokens = w.decodeRows + w.prefillTokens;
     const dense = this.denseS(tokens, w.sampledRows);
-    const attention = this.decodeAttentionS(w.decodeCtxSum) + this.prefillAttentionS(w.prefillPairs, w.prefillTokens, w.prefillCachedTokens);
-    const kvWrite = this.kvWriteS(tokens);
+    const attention = (this.decodeAttentionLayerS(w.decodeCtxSum) + this.prefillAttentionLayerS(w.prefillPairs, w.prefillTokens, w.prefillCachedTokens)) * this.layers;
+    const kvWrite = this.kvWriteLayerS(tokens) * this.layers;
     const overhead = this.overheadS(w.decodeRows + w.prefillRows);
     if (acc) {
       acc[0]! += dense;
@@ -198,6 +218,18 @@ export class CostModel {
       acc[3]! += overhead;
     }
     return dense + attention + kvWrite + overhead;
+  }
+
+  /**
+   * One decoder layer's GPU time for decode (4 GEMMs, KV write, decode attention): what the
+   * calibration's step family measures, with no LM head and no host overhead.
+   */
+  decodeLayerS(batch: number, contextLen: number): number {
+    return this.layerGemmsS(batch) + this.kvWriteLayerS(batch) + this.decodeAttentionLayerS(batch * contextLen);
+  }
+
+  get layerCount(): number {
+    return this.layers;
   }
 }
 
