@@ -1,12 +1,14 @@
+import { DEFAULT_ACTIVATION_PROFILE } from '../quant/profile.js';
 import type { ModelSpec } from './types.js';
 
 const REF = 'shared/reference/models-devices.md (from the model\'s Hugging Face config.json)';
 const NO_TOKENIZER_SOURCE = 'no published ratio to the llama2 tokenizer; 1.0 by the rule in shared/reference/workloads.md';
 
 /** Shorthand for the common case: untied embeddings, no QKV bias. */
-function model(m: Omit<ModelSpec, 'untiedEmbeddings' | 'qkvBias' | 'source' | 'tokenizerFactor' | 'tokenizerFactorSource'> & Partial<ModelSpec>): ModelSpec {
+function model(m: Omit<ModelSpec, 'untiedEmbeddings' | 'qkvBias' | 'source' | 'tokenizerFactor' | 'tokenizerFactorSource' | 'activationProfile'> & Partial<ModelSpec>): ModelSpec {
   return {
     untiedEmbeddings: true,
+    activationProfile: DEFAULT_ACTIVATION_PROFILE,
     qkvBias: false,
     tokenizerFactor: 1.0,
     tokenizerFactorSource: NO_TOKENIZER_SOURCE,

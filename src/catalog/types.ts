@@ -1,5 +1,7 @@
 /** Shapes and datasheet figures the simulator needs; every entry names its source. */
 
+import type { ActivationProfile } from '../quant/profile.js';
+
 /** A decoder-only transformer, as its Hugging Face config.json describes it. */
 export interface ModelSpec {
   name: string;
@@ -21,6 +23,8 @@ export interface ModelSpec {
   /** Tokens of this model's tokenizer per llama2 token, for presets stated in llama2 tokens. */
   tokenizerFactor: number;
   tokenizerFactorSource: string;
+  /** Statistics of its keys, values and queries for the accuracy proxy (one documented default for all). */
+  activationProfile: ActivationProfile;
   source: string;
 }
 

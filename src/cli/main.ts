@@ -11,6 +11,7 @@ import { compareCommand, type CompareArgs } from './commands/compare.js';
 import { checkCommand } from './commands/check.js';
 import { mergeCommand } from './commands/merge.js';
 import { fitA100Command } from './commands/fit-a100.js';
+import { accuracyCommand, type AccuracyArgs } from './commands/accuracy.js';
 import { calibrateCommand, checkCalibrateArgs, type CalibrateArgs } from './commands/calibrate.js';
 import { EXIT, exitWithError, setDebug } from './exit.js';
 
@@ -52,6 +53,14 @@ function cli(argv: string[]): Argv {
         .option('backend', { type: 'string', choices: ['turbomind', 'pytorch'] })
         .option('json', { type: 'boolean', default: false }),
       (a) => costCommand(a as unknown as CostArgs))
+    .command('accuracy', 'what int8 and int4 KV cost in quality for a model (accuracy proxy), without a simulation',
+      (y) => y
+        .option('model', { type: 'string', demandOption: true })
+        .option('context', { type: 'number', describe: 'context length in tokens (default 2048)' })
+        .option('grid', { type: 'boolean', default: false, describe: 'every context from 256 to the model\'s maximum positions' })
+        .option('set', { type: 'string', array: true, describe: 'override an activation_profile parameter, e.g. --set key_outlier_scale=20' })
+        .option('json', { type: 'boolean', default: false }),
+      (a) => accuracyCommand(a as unknown as AccuracyArgs))
     .command('catalog', 'list the models and devices, with sources and constants',
       (y) => y.option('json', { type: 'boolean', default: false }),
       (a) => catalogCommand(a as unknown as { json: boolean }))

@@ -1,7 +1,9 @@
 import { weightBytesPerGpu, FP16_BYTES } from '../catalog/model-math.js';
+import { kvBits, type QuantPolicy } from '../quant/formats.js';
 import type { DeviceSpec, ModelSpec } from '../catalog/types.js';
 
-export type QuantPolicy = 0 | 4 | 8;
+export type { QuantPolicy } from '../quant/formats.js';
+export { kvBits, policyLabel } from '../quant/formats.js';
 export type Backend = 'turbomind' | 'pytorch';
 
 const GiB = 2 ** 30;
@@ -12,16 +14,6 @@ const GiB = 2 ** 30;
  * LMDeploy measures it, so kvsim takes that figure as a documented assumption.
  */
 export const RUNTIME_CONTEXT_BYTES = 1 * GiB;
-
-/** Bits of one stored K or V element: quant_policy is literally the bit width (§2.1). */
-export function kvBits(policy: QuantPolicy): number {
-  return policy === 0 ? 16 : policy;
-}
-
-/** Human name of a policy, as charts and tables show it. */
-export function policyLabel(policy: QuantPolicy): 'fp16' | 'int8' | 'int4' {
-  return policy === 0 ? 'fp16' : policy === 8 ? 'int8' : 'int4';
-}
 
 /**
  * Bytes of K and V for one token, one layer and one KV head, as TurboMind lays a block out

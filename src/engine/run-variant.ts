@@ -1,4 +1,5 @@
 import { Recorder, type Explain, type Metrics, type Series } from '../metrics/recorder.js';
+import { accuracyProxy, accuracyReport, contextGrid, type AccuracyProxy } from '../quant/index.js';
 import type { VariantConfig } from '../scenario/resolve.js';
 import { KvsimError } from '../util/errors.js';
 import { buildRequests, type RequestSet } from '../workload/requests.js';
@@ -44,8 +45,18 @@ export interface VariantResult {
   capacity: Capacity;
   metrics: Metrics;
   explain: Explain;
+  /** What the policy costs in quality at the workload's typical context (docs/accuracy.md). */
+  accuracy_proxy: AccuracyProxy;
   warnings: string[];
-  series: Series & { capacity_curve: CapacityCurve };
+  series: Series & { capacity_curve: CapacityCurve; accuracy_curve: AccuracyCurve };
+}
+
+/** Relative error of the attention output against context length, per policy. */
+export interface AccuracyCurve {
+  context: number[];
+  fp16: number[];
+  int8: number[];
+  int4: number[];
 }
 
 export interface CapacityCurve {
@@ -119,16 +130,32 @@ function fitToSession(rq: RequestSet, c: VariantConfig, o: RunOptions): { rq: Re
   return { rq: { ...rq, prompt, output }, warning: `${clipped} of ${rq.n} requests exceeded session_len ${s} and were clipped to it` };
 }
 
-/** Context lengths for the capacity curve: 256, 512, ... up to the model's maximum positions. */
-export function contextGrid(maxPositions: number): number[] {
-  const out: number[] = [];
-  for (let l = 256; l < maxPositions; l *= 2) out.push(l);
-  out.push(maxPositions);
-  return out;
+/** Context lengths for the capacity curve: 256, 512, ... and the model's maximum positions. */
+export function capacityContexts(maxPositions: number): number[] {
+  const grid = contextGrid(maxPositions);
+  return grid[grid.length - 1] === maxPositions ? grid : [...grid, maxPositions];
+}
+
+/** The context the accuracy proxy is quoted at: the grid point nearest (in log) to the mean request length. */
+export function representativeContext(rq: RequestSet, sessionLen: number): number {
+  let sum = 0;
+  for (let i = 0; i < rq.n; i++) sum += rq.prompt[i]! + rq.output[i]!;
+  const mean = sum / rq.n;
+  const grid = contextGrid(Math.max(256, sessionLen));
+  let best = grid[0]!;
+  for (const l of grid) if (Math.abs(Math.log(l / mean)) < Math.abs(Math.log(best / mean))) best = l;
+  return best;
+}
+
+function accuracyCurve(c: VariantConfig): AccuracyCurve {
+  const context = contextGrid(Math.max(256, c.sessionLen));
+  const reports = context.map((l) => accuracyReport({ profile: c.model.activationProfile, headDim: c.model.headDim, contextLen: l }));
+  const at = (p: 0 | 8 | 4) => reports.map((r) => r.find((x) => x.quant_policy === p)!.rel_error);
+  return { context, fp16: at(0), int8: at(8), int4: at(4) };
 }
 
 function capacityCurve(c: VariantConfig): CapacityCurve {
-  const context = contextGrid(c.model.maxPositions);
+  const context = capacityContexts(c.model.maxPositions);
   const per = (policy: QuantPolicy) => {
     const cap = capacity({ model: c.model, device: c.device, policy, tp: c.tp, backend: c.backend, cacheMaxEntryCount: c.cacheMaxEntryCount, blockSize: c.blockSize, maxPrefillTokenNum: c.maxPrefillTokenNum });
     return context.map((l) => maxSequences(cap, l));
@@ -173,8 +200,9 @@ export function runVariant(c: VariantConfig, o: RunOptions): { result: VariantRe
       capacity: c.capacity,
       metrics,
       explain,
+      accuracy_proxy: accuracyProxy({ profile: c.model.activationProfile, headDim: c.model.headDim, quantPolicy: c.quantPolicy, contextLen: representativeContext(rq, c.sessionLen) }),
       warnings,
-      series: { ...series, capacity_curve: capacityCurve(c) },
+      series: { ...series, capacity_curve: capacityCurve(c), accuracy_curve: accuracyCurve(c) },
     },
     stats,
     perRequest: {

@@ -61,5 +61,5 @@ export function toFp16(x: number): number {
   const y = x + c - c;
   if (y > FP16_MAX) return Infinity;
   if (y < -FP16_MAX) return -Infinity;
-  return y === 0 ? (x < 0 ? -0 : 0) : y;
+  return y === 0 ? x * 0 : y; // x * 0 keeps the sign of x (-0 for negative underflow)
 }

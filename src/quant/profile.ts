@@ -116,3 +116,20 @@ export function profileKey(profile: ActivationProfile): string {
   const entries = Object.entries(profile).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify(entries);
 }
+
+/**
+ * The default profile with a scenario's `activation_profile` overrides
+ * applied. Rejects unknown keys (a typo would otherwise silently keep the
+ * default) and values out of range for `headDim`.
+ */
+export function resolveActivationProfile(overrides: Readonly<Record<string, number>> | undefined, headDim: number): ActivationProfile {
+  const profile: ActivationProfile = { ...DEFAULT_ACTIVATION_PROFILE };
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (!(key in DEFAULT_ACTIVATION_PROFILE)) {
+      throw new RangeError(`activation_profile: unknown key "${key}" (known: ${Object.keys(DEFAULT_ACTIVATION_PROFILE).join(', ')})`);
+    }
+    profile[key as keyof ActivationProfile] = value;
+  }
+  assertValidProfile(profile, headDim);
+  return profile;
+}

@@ -126,8 +126,9 @@ export function quantizeRowInto(
   }
   const top = maxCode(bits);
   for (let i = 0; i < length; i++) {
-    // quantizeValue with the parameters hoisted; |v| <= ~2^bits here, so
-    // roundHalfEven reduces to its constant-add-subtract fast path.
+    // quantizeValue with the parameters hoisted. |v| < 2^42 for any input in
+    // the fp16 range (|x - zero| < 2^17, scale >= 2^-24), so roundHalfEven
+    // reduces to its constant add-subtract (exact for |v| < 2^51).
     const v = ((src[offset + i] as number) - zero) / scale;
     const q = v + ROUND_CONSTANT - ROUND_CONSTANT;
     codes[codesOffset + i] = q < 0 ? 0 : q > top ? top : q;

@@ -155,23 +155,14 @@ function fillValues(std: number, rng: Rng, values: Float32Array, headDim: number
   }
 }
 
-/** Reusable storage for `synthesizeHead` (large arrays are costly to allocate fresh). */
-export interface HeadBuffers {
-  keys: Float32Array;
-  values: Float32Array;
-}
-
 /**
- * Keys and values of one head for positions 0 .. contextLen-1. Pass `buffers`
- * of at least contextLen * headDim elements to reuse memory; the returned
- * arrays are views of them.
+ * Keys and values of one head for positions 0 .. contextLen-1, token-major
+ * (row t holds the head_dim channels of token t).
  */
-export function synthesizeHead(spec: HeadSpec, buffers?: HeadBuffers): SynthHead {
+export function synthesizeHead(spec: HeadSpec): SynthHead {
   const { profile, headDim, contextLen, seed, head } = spec;
-  const n = contextLen * headDim;
-  const keys = buffers ? buffers.keys.subarray(0, n) : new Float32Array(n);
-  const values = buffers ? buffers.values.subarray(0, n) : new Float32Array(n);
-  if (keys.length < n || values.length < n) throw new RangeError('synthesizeHead: buffers too small');
+  const keys = new Float32Array(contextLen * headDim);
+  const values = new Float32Array(contextLen * headDim);
   const structure = headStructure(profile, headDim, seed, head);
   fillKeys(structure, createRng(streamSeed(seed, head, 'keys')), keys);
   fillValues(profile.value_std, createRng(streamSeed(seed, head, 'values')), values, headDim);

@@ -2,6 +2,7 @@ import { DEVICE_NAMES, findDevice, findModel, MODEL_NAMES } from '../catalog/ind
 import { paramCount } from '../catalog/model-math.js';
 import type { DeviceSpec, ModelSpec } from '../catalog/types.js';
 import { capacity, policyLabel, type Backend, type Capacity, type QuantPolicy } from '../engine/capacity.js';
+import { DEFAULT_ACTIVATION_PROFILE, resolveActivationProfile } from '../quant/profile.js';
 import { KvsimError, nearest } from '../util/errors.js';
 import type { VariantInput } from './expand.js';
 import type { LoadedScenario } from './load.js';
@@ -26,8 +27,6 @@ export interface VariantConfig {
   overrides: [string, unknown][];
   seed: number;
   model: ModelSpec;
-  /** The model's accuracy-proxy profile overrides from an inline model (else the default profile). */
-  activationProfile: Record<string, number> | undefined;
   device: DeviceSpec;
   tp: number;
   backend: Backend;
@@ -63,6 +62,7 @@ function inlineModel(m: InlineModelInput): ModelSpec {
     qkvBias: m.qkv_bias ?? false,
     tokenizerFactor: m.tokenizer_factor ?? 1,
     tokenizerFactorSource: m.tokenizer_factor ? 'given in the scenario' : 'default 1.0 (no tokenizer ratio given)',
+    activationProfile: DEFAULT_ACTIVATION_PROFILE,
     source: 'inline architecture in the scenario file',
   };
   spec.paramsPublished = m.params ?? paramCount(spec);
@@ -105,7 +105,6 @@ export function resolveVariant(loaded: LoadedScenario, v: VariantInput, opts: { 
   };
 
   let model: ModelSpec;
-  let activationProfile: Record<string, number> | undefined;
   if (typeof inp.model === 'string') {
     const found = findModel(inp.model);
     if (!found) {
@@ -115,8 +114,12 @@ export function resolveVariant(loaded: LoadedScenario, v: VariantInput, opts: { 
     model = found;
   } else {
     model = inlineModel(inp.model);
-    activationProfile = inp.model.activation_profile;
     if (model.heads % model.kvHeads !== 0) fail(['model', 'kv_heads'], `heads (${model.heads}) must be a multiple of kv_heads (${model.kvHeads})`);
+    try {
+      model.activationProfile = resolveActivationProfile(inp.model.activation_profile, model.headDim);
+    } catch (e) {
+      fail(['model', 'activation_profile'], (e as Error).message.replace(/^activation_profile: /, ''), 'see docs/accuracy.md for the profile parameters');
+    }
   }
   const device = findDevice(inp.device);
   if (!device) {
@@ -181,7 +184,6 @@ export function resolveVariant(loaded: LoadedScenario, v: VariantInput, opts: { 
     overrides: v.overrides,
     seed: opts.seed ?? inp.seed ?? DEFAULTS.seed,
     model,
-    activationProfile,
     device,
     tp,
     backend,
