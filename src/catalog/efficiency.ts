@@ -18,7 +18,7 @@ export function attachEfficiency(d: DeviceDatasheet): DeviceSpec {
   const devOrigin: ConstantOrigin = measured.origin === 'prior' ? 'assumed' : own ? 'measured' : 'transferred';
   const fit = fittedOn ? c.fitted[fittedOn]!.overrides : {};
   const m: MeasuredDevice = { ...measured, decodeBwEff: { ...measured.decodeBwEff, ...(fit['decodeBwEff.simt'] !== undefined ? { simt: fit['decodeBwEff.simt'] } : {}) } };
-  const hostOrigin: ConstantOrigin = c.host.origin === 'prior' ? 'assumed' : 'fitted';
+  const hostOrigin: ConstantOrigin = c.host.origin === 'prior' || c.host.origin === 'assumed' ? 'assumed' : 'fitted';
   const origin = Object.fromEntries(
     (['bwEff', 'decodeBwEff', 'gemmEff', 'attnEff', 'gemmLatencyS', 'attnLatencyS', 'kvWriteLatencyS'] as EfficiencyKey[]).map((k) => [k, devOrigin]),
   ) as Record<EfficiencyKey, ConstantOrigin>;
@@ -38,7 +38,7 @@ export function attachEfficiency(d: DeviceDatasheet): DeviceSpec {
     origin,
     note: `${own ? `measured on ${d.name}` : `transferred from ${from} (${src.family === d.family ? 'same architecture family' : 'reference device'}): fractions × this datasheet, latencies × clock ratio`}` +
       `${fittedOn ? `; SIMT decode bandwidth ${fittedOn === d.name ? 'fitted on LMDeploy\'s fp16 row' : `from the ${fittedOn} fit`}` : ''}` +
-      `; host overheads ${c.host.origin === 'prior' ? 'are priors (not fitted)' : 'fitted and shared by all devices'}`,
+      `; host overheads ${hostOrigin === 'assumed' ? 'assumed (see calibration/constants.json host.note)' : 'fitted and shared by all devices'}`,
   };
   return { ...d, efficiency };
 }

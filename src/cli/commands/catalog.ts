@@ -16,7 +16,7 @@ export function catalogCommand(a: { json: boolean }): void {
     sm_count: d.smCount, boost_clock_hz: d.boostClockHz, interconnect_bytes_per_s: d.interconnectBytesPerS,
     source: d.source, assumptions: d.assumptions,
     efficiency: {
-      bw_eff: d.efficiency.bwEff, gemm_eff: d.efficiency.gemmEff, attn_eff: d.efficiency.attnEff,
+      bw_eff: d.efficiency.bwEff, decode_bw_eff: d.efficiency.decodeBwEff, gemm_eff: d.efficiency.gemmEff, attn_eff: d.efficiency.attnEff,
       gemm_latency_s: d.efficiency.gemmLatencyS, attn_latency_s: d.efficiency.attnLatencyS, kv_write_latency_s: d.efficiency.kvWriteLatencyS,
       iter_overhead_s: d.efficiency.iterOverheadS, seq_overhead_s: d.efficiency.seqOverheadS,
       origin: d.efficiency.origin, note: d.efficiency.note,
@@ -30,11 +30,11 @@ export function catalogCommand(a: { json: boolean }): void {
   const dRows = devices.map((d) => [
     d.name, d.device_type, `${(d.mem_bytes / 2 ** 30).toFixed(0)} GiB`, `${(d.mem_bw_bytes_per_s / 1e9).toFixed(0)}`, `${(d.tensor_flops / 1e12).toFixed(0)}`,
     `${(d.vector_fp32_flops / 1e12).toFixed(1)}`, `${d.efficiency.bw_eff.toFixed(2)}/${d.efficiency.gemm_eff.toFixed(2)}/${d.efficiency.attn_eff.toFixed(2)}`,
-    d.efficiency.origin.bwEff, d.assumptions.length ? 'yes' : '',
+    d.efficiency.decode_bw_eff.simt.toFixed(2), d.efficiency.origin.bwEff + (d.efficiency.origin.decodeBwEff === 'fitted' ? ' + fit' : ''), d.assumptions.length ? 'yes' : '',
   ]);
   process.stdout.write(
     `Models\n${textTable(['name', 'layers', 'hidden', 'heads/kv', 'head_dim', 'max pos', 'params', 'tok factor'], mRows)}\n\n` +
-      `Devices\n${textTable(['name', 'type', 'memory', 'GB/s', 'TFLOPS', 'fp32 TF', 'bw/gemm/attn eff', 'origin', 'assumed'], dRows)}\n\n` +
+      `Devices\n${textTable(['name', 'type', 'memory', 'GB/s', 'TFLOPS', 'fp32 TF', 'bw/gemm/attn eff', 'simt bw', 'constants', 'assumed'], dRows)}\n\n` +
       'Sources and assumptions: kvsim catalog --json\n',
   );
 }
