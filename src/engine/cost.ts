@@ -103,6 +103,7 @@ export class CostModel {
   private readonly kvWriteLatencyS: number;
   private readonly iterOverheadS: number;
   private readonly seqOverheadS: number;
+  private readonly gemmMemo = new Float64Array(16384).fill(-1);
 
   constructor(c: CostModelInput) {
     const { model: m, device: d, policy, tp } = c;
@@ -150,10 +151,15 @@ export class CostModel {
     return this.gemmLatencyS + roofline((k * n + tokens * (k + n)) * FP16_BYTES, this.bwRate, 2 * tokens * k * n, this.gemmRate);
   }
 
-  /** The four GEMMs of one layer. */
+  /** The four GEMMs of one layer (memoized by token count: iterations repeat the same M often). */
   layerGemmsS(tokens: number): number {
+    if (tokens < this.gemmMemo.length) {
+      const hit = this.gemmMemo[tokens]!;
+      if (hit >= 0) return hit;
+    }
     let t = 0;
     for (let g = 0; g < this.gemmK.length; g++) t += this.gemmS(tokens, this.gemmK[g]!, this.gemmN[g]!);
+    if (tokens < this.gemmMemo.length) this.gemmMemo[tokens] = t;
     return t;
   }
 

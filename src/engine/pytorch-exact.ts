@@ -106,7 +106,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
       for (const s of admitted) {
         s.generated++;
         if (s.generated === 1) rec.firstToken(s.id, t);
-        else rec.itl(t - s.lastTokenS);
+        else rec.itl(t - s.lastTokenS, 1);
         s.lastTokenS = t;
         if (s.generated === s.output) {
           free += s.blocks;
@@ -147,7 +147,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
       for (const s of running) {
         s.generated++;
         if (s.zombie) continue;
-        rec.itl(t - s.lastTokenS);
+        rec.itl(t - s.lastTokenS, 1);
         s.lastTokenS = t;
         if (s.generated === s.output) {
           s.zombie = true;

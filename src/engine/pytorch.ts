@@ -149,7 +149,7 @@ export function runPytorch(run: EngineRun): EngineStats {
         const ctx = ++ctxOrBase[id]!;
         const generated = ctx - rq.prompt[id]!;
         if (generated === 1) rec.firstToken(id, t);
-        else rec.itl(t - joinS[id]!);
+        else rec.itl(t - joinS[id]!, 1);
         if (generated === rq.output[id]) {
           free += blocks[id]!;
           blocks[id] = 0;

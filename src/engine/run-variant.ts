@@ -174,11 +174,19 @@ export interface PerRequest {
   preemptions: Int32Array;
 }
 
-/** Runs one variant end to end: requests, engine, metrics. */
-export function runVariant(c: VariantConfig, o: RunOptions): { result: VariantResult; stats: EngineStats; perRequest: PerRequest } {
+/** What simulating a variant produces, before the accuracy proxy and chart curves are added. */
+export interface Simulation {
+  rq: RequestSet;
+  recorder: Recorder;
+  stats: EngineStats;
+  warnings: string[];
+  finalized: ReturnType<Recorder['finalize']>;
+}
+
+/** The simulation proper: requests, the engine, metrics. This is what `npm run bench` times. */
+export function simulateVariant(c: VariantConfig, o: RunOptions): Simulation {
   const fitted = fitToSession(requestsFor(c, o), c, o);
   const rq = fitted.rq;
-  const warnings = [...c.warnings, ...(fitted.warning ? [fitted.warning] : [])];
   const params: SchedulerParams = {
     blockSize: c.blockSize,
     kvBlocks: c.capacity.kv_blocks,
@@ -192,7 +200,13 @@ export function runVariant(c: VariantConfig, o: RunOptions): { result: VariantRe
   const recorder = new Recorder(rq.n, rq.prompt, rq.output, c.capacity.kv_blocks);
   const engine = c.backend === 'turbomind' ? (o.exact ? runTurbomindExact : runTurbomind) : o.exact ? runPytorchExact : runPytorch;
   const stats = engine({ requests: rq, params, cost, recorder, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-  const { metrics, explain, series } = recorder.finalize();
+  return { rq, recorder, stats, warnings: [...c.warnings, ...(fitted.warning ? [fitted.warning] : [])], finalized: recorder.finalize() };
+}
+
+/** Runs one variant end to end: the simulation, then the accuracy proxy and the chart curves. */
+export function runVariant(c: VariantConfig, o: RunOptions): { result: VariantResult; stats: EngineStats; perRequest: PerRequest } {
+  const { rq, recorder, stats, warnings, finalized } = simulateVariant(c, o);
+  const { metrics, explain, series } = finalized;
   return {
     result: {
       label: c.label,

@@ -171,7 +171,7 @@ export function runTurbomindExact(run: EngineRun): EngineStats {
       if (n < input) continue;
       s.generated++;
       if (s.generated === 1) rec.firstToken(s.id, t);
-      else rec.itl(t - s.lastTokenS);
+      else rec.itl(t - s.lastTokenS, 1);
       s.lastTokenS = t;
       if (s.generated === s.output) finished.push(s);
     }

@@ -47,8 +47,18 @@ export function runTurbomind(run: EngineRun): EngineStats {
   let free = p.kvBlocks, keptPool = 0, stampCounter = 0;
   let t = 0, iter = 0, nextArrival = 0, events = 0;
   const work = emptyWork();
-  const done: number[] = [];
-  const rowsN = new Map<number, number>(); // chunk id -> tokens this iteration
+  // Scratch lists reused every iteration: the chunks that run (id, tokens), finishes, joins.
+  const rowId = new Int32Array(p.maxBatchSize);
+  const rowTok = new Int32Array(p.maxBatchSize);
+  let nRows = 0;
+  const done = new Int32Array(p.maxBatchSize);
+  let nDone = 0;
+  const joining = new Int32Array(p.maxBatchSize);
+  let nJoining = 0;
+  const addRow = (id: number, k: number) => {
+    rowId[nRows] = id;
+    rowTok[nRows++] = k;
+  };
 
   const arrive = (id: number, at: number) => {
     rec.arrive(id, at);
@@ -140,8 +150,7 @@ export function runTurbomind(run: EngineRun): EngineStats {
       const need = requiredBlocks(ctxOf(id), bs) - blocks[id]!;
       if (need <= 0) continue;
       events++;
-      const isLast = held.indexOf(id) === nActive - 1;
-      if (free + keptPool < need && isLast) {
+      if (free + keptPool < need && held.indexOf(id) === nActive - 1) {
         deactivate(id); // the newest cannot preempt anyone older: it waits
         walkStopped = true;
         break;
@@ -168,24 +177,25 @@ export function runTurbomind(run: EngineRun): EngineStats {
     }
 
     // Token budget: decode rows and chunks in priority order.
-    rowsN.clear();
+    nRows = 0;
     let demand = nDecode;
     for (let i = 0; i < chunks.length; i++) demand += ctxOrBase[chunks.at(i)]! - cachedTok[chunks.at(i)]!;
     if (demand <= p.tokenBudget) {
       for (let i = 0; i < chunks.length; i++) {
         const id = chunks.at(i);
-        rowsN.set(id, ctxOrBase[id]! - cachedTok[id]!);
+        addRow(id, ctxOrBase[id]! - cachedTok[id]!);
       }
     } else {
       cutByBudget();
     }
-    if (nDecode + rowsN.size === 0) throw stuckError(held.at(0), 'no sequence could run');
+    if (nDecode + nRows === 0) throw stuckError(held.at(0), 'no sequence could run');
 
     work.decodeRows = nDecode;
     work.decodeCtxSum = sumBase + nDecode * iter;
     work.sampledRows = nDecode;
     work.prefillRows = work.prefillTokens = work.prefillPairs = work.prefillCachedTokens = 0;
-    for (const [id, k] of rowsN) {
+    for (let r = 0; r < nRows; r++) {
+      const id = rowId[r]!, k = rowTok[r]!;
       const input = ctxOrBase[id]! - cachedTok[id]!;
       const c = cachedTok[id]!;
       if (input === 1) {
@@ -203,36 +213,38 @@ export function runTurbomind(run: EngineRun): EngineStats {
     const start = t;
     const dur = cost.step(work, rec.breakdownSum);
     t += dur;
-    rec.iteration(start, nDecode + rowsN.size, p.kvBlocks - free, qTail - qHead + held.length - nActive, held.length > nActive);
+    rec.iteration(start, nDecode + nRows, p.kvBlocks - free, qTail - qHead + held.length - nActive, held.length > nActive);
 
     // Results. The decode group all sampled a token one iteration after the last.
     rec.itl(dur, nDecode);
-    done.length = 0;
+    nDone = 0;
+    nJoining = 0;
     while (finishing.size > 0 && finishing.peekTime() <= iter) {
       const at = finishing.peekTime();
       const id = finishing.pop();
-      if (state[id] === DECODE && rq.prompt[id]! + rq.output[id]! - 1 - ctxOrBase[id]! === at) done.push(id);
+      if (state[id] === DECODE && rq.prompt[id]! + rq.output[id]! - 1 - ctxOrBase[id]! === at) done[nDone++] = id;
     }
-    const joining: number[] = [];
-    for (const [id, k] of rowsN) {
+    for (let r = 0; r < nRows; r++) {
+      const id = rowId[r]!, k = rowTok[r]!;
       const input = ctxOrBase[id]! - cachedTok[id]!;
       cachedTok[id]! += k;
       if (k < input) continue;
       ctxOrBase[id]!++;
       const generated = ctxOrBase[id]! - rq.prompt[id]!;
       if (generated === 1) rec.firstToken(id, t);
-      else rec.itl(t - lastTokS[id]!);
+      else rec.itl(t - lastTokS[id]!, 1);
       lastTokS[id] = t;
-      if (generated === rq.output[id]) done.push(id);
-      else joining.push(id);
+      if (generated === rq.output[id]) done[nDone++] = id;
+      else joining[nJoining++] = id;
     }
     iter++; // the decode group's contexts advance by one
-    for (const id of joining) {
-      chunks.remove(id);
-      joinDecode(id);
+    for (let j = 0; j < nJoining; j++) {
+      chunks.remove(joining[j]!);
+      joinDecode(joining[j]!);
     }
-    done.sort((a, b) => a - b);
-    for (const id of done) {
+    if (nDone > 1) done.subarray(0, nDone).sort();
+    for (let j = 0; j < nDone; j++) {
+      const id = done[j]!;
       if (state[id] === DECODE) {
         nDecode--;
         sumBase -= ctxOrBase[id]!;
@@ -273,7 +285,7 @@ export function runTurbomind(run: EngineRun): EngineStats {
       } else if (used < p.tokenBudget) {
         const k = Math.min(ctxOrBase[id]! - cachedTok[id]!, p.tokenBudget - used);
         used += k;
-        rowsN.set(id, k);
+        addRow(id, k);
       }
     }
     for (const id of stalled) {

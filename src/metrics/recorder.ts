@@ -1,5 +1,6 @@
 import { BREAKDOWN_KEYS } from '../engine/cost.js';
-import { latencyStats, quantiles101, WeightedSample, type LatencyStats } from './quantile.js';
+import { ChunkedLog } from './chunked-log.js';
+import { describe, type LatencyStats } from './quantile.js';
 
 /** Keeps at most this many timeline points: enough for a chart, small enough for summary.json. */
 const TIMELINE_MAX = 500;
@@ -57,9 +58,7 @@ export class Recorder {
   readonly firstTokenS: Float64Array;
   readonly finishS: Float64Array;
   readonly preemptionsPerRequest: Int32Array;
-  private itlValues = new Float64Array(1024);
-  private itlWeights = new Float64Array(1024);
-  private itlN = 0;
+  private readonly itlLog = new ChunkedLog();
   private iterations = 0;
   private rowsSum = 0;
   private rowsMax = 0;
@@ -122,18 +121,8 @@ export class Recorder {
   }
 
   /** `count` tokens whose gap since their previous token was `gapS`. */
-  itl(gapS: number, count = 1): void {
-    if (count <= 0) return;
-    if (this.itlN === this.itlValues.length) {
-      const v = new Float64Array(this.itlN * 2), w = new Float64Array(this.itlN * 2);
-      v.set(this.itlValues);
-      w.set(this.itlWeights);
-      this.itlValues = v;
-      this.itlWeights = w;
-    }
-    this.itlValues[this.itlN] = gapS;
-    this.itlWeights[this.itlN] = count;
-    this.itlN++;
+  itl(gapS: number, count: number): void {
+    if (count > 0) this.itlLog.push(gapS, count);
   }
 
   /** One iteration: its start, the rows it ran, KV blocks in use, requests waiting and whether any held sequence lacked blocks. */
@@ -183,11 +172,9 @@ export class Recorder {
       if (o > 1) tpot[nTpot++] = (f - ft) / (o - 1);
     }
     const duration = lastFinish - firstArrival;
-    ttft.sort();
-    e2e.sort();
-    queue.sort();
-    const tpotSorted = tpot.subarray(0, nTpot).sort();
-    const itl = WeightedSample.of(this.itlValues.subarray(0, this.itlN), this.itlWeights.subarray(0, this.itlN));
+    const ttftD = describe(ttft), tpotD = describe(tpot.subarray(0, nTpot)), e2eD = describe(e2e), queueD = describe(queue);
+    const gaps = this.itlLog.toArrays();
+    const itlD = describe(gaps.values, gaps.weights);
     const iters = Math.max(1, this.iterations);
     const metrics: Metrics = {
       requests: n,
@@ -195,11 +182,11 @@ export class Recorder {
       rps: n / duration,
       input_tok_s: promptSum / duration,
       output_tok_s: outputSum / duration,
-      ttft_s: latencyStats(ttft),
-      tpot_s: latencyStats(tpotSorted),
-      itl_s: itl.stats(),
-      e2e_s: latencyStats(e2e),
-      queue_s: latencyStats(queue),
+      ttft_s: ttftD.stats,
+      tpot_s: tpotD.stats,
+      itl_s: itlD.stats,
+      e2e_s: e2eD.stats,
+      queue_s: queueD.stats,
       preemptions: this.preemptions,
       recomputed_tokens: this.recomputedTokens,
       batch_size_mean: this.rowsSum / iters,
@@ -223,11 +210,11 @@ export class Recorder {
     };
     const series: Series = {
       quantiles: {
-        ttft_s: quantiles101(ttft),
-        tpot_s: quantiles101(tpotSorted),
-        itl_s: itl.quantiles101(),
-        e2e_s: quantiles101(e2e),
-        queue_s: quantiles101(queue),
+        ttft_s: ttftD.q101,
+        tpot_s: tpotD.q101,
+        itl_s: itlD.q101,
+        e2e_s: e2eD.q101,
+        queue_s: queueD.q101,
       },
       timeline: this.timeline,
     };
