@@ -2,18 +2,29 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../util/version.js';
-import { capacityCommand, type CapacityArgs } from './commands/capacity.js';
-import { catalogCommand } from './commands/catalog.js';
-import { costCommand, type CostArgs } from './commands/cost.js';
-import { runCommand, runOptions } from './commands/run.js';
-import { validateCommand } from './commands/validate.js';
-import { compareCommand, type CompareArgs } from './commands/compare.js';
-import { checkCommand } from './commands/check.js';
-import { mergeCommand } from './commands/merge.js';
-import { fitA100Command } from './commands/fit-a100.js';
-import { accuracyCommand, type AccuracyArgs } from './commands/accuracy.js';
-import { calibrateCommand, checkCalibrateArgs, type CalibrateArgs } from './commands/calibrate.js';
+import type { AccuracyArgs } from './commands/accuracy.js';
+import type { CalibrateArgs } from './commands/calibrate.js';
+import type { CapacityArgs } from './commands/capacity.js';
+import type { CompareArgs } from './commands/compare.js';
+import type { CostArgs } from './commands/cost.js';
+import { runOptions, type RunArgs } from './run-options.js';
 import { EXIT, exitWithError, setDebug } from './exit.js';
+
+// Command modules load on use: a start that only validates or prints help skips the engine,
+// the charts and the accuracy proxy.
+const lazy = {
+  run: () => import('./commands/run.js'),
+  validate: () => import('./commands/validate.js'),
+  capacity: () => import('./commands/capacity.js'),
+  cost: () => import('./commands/cost.js'),
+  catalog: () => import('./commands/catalog.js'),
+  compare: () => import('./commands/compare.js'),
+  check: () => import('./commands/check.js'),
+  merge: () => import('./commands/merge.js'),
+  fitA100: () => import('./commands/fit-a100.js'),
+  accuracy: () => import('./commands/accuracy.js'),
+  calibrate: () => import('./commands/calibrate.js'),
+};
 
 const EPILOG = `Scenario files name a model, a device, an LMDeploy engine configuration
 (quant_policy 0 = fp16, 8 = int8, 4 = int4; cache_max_entry_count; block_size; ...)
@@ -25,10 +36,10 @@ function cli(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('kvsim')
     .usage('kvsim <command> [options]\n\nSimulate LLM serving with a quantized paged KV cache (LMDeploy TurboMind / PyTorch engine).')
-    .command('run <scenario..>', 'simulate scenarios and write OUT/<name>/summary.json', runOptions, (a) => runCommand(a))
+    .command('run <scenario..>', 'simulate scenarios and write OUT/<name>/summary.json', runOptions, async (a) => (await lazy.run()).runCommand(a as RunArgs))
     .command('validate <scenario..>', 'check scenario files without running them',
       (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true }).option('json', { type: 'boolean', default: false }).option('allow-large', { type: 'boolean', default: false }),
-      (a) => validateCommand(a as unknown as Parameters<typeof validateCommand>[0]))
+      async (a) => (await lazy.validate()).validateCommand(a as unknown as { scenario: string[]; json: boolean; 'allow-large': boolean }))
     .command('capacity', 'KV cache blocks and tokens for a model on a device, per quant_policy',
       (y) => y
         .option('model', { type: 'string', demandOption: true, describe: 'catalogue model (kvsim catalog)' })
@@ -40,7 +51,7 @@ function cli(argv: string[]): Argv {
         .option('backend', { type: 'string', choices: ['turbomind', 'pytorch'] })
         .option('context', { type: 'number', describe: 'also print how many sequences of this length fit at once' })
         .option('json', { type: 'boolean', default: false }),
-      (a) => capacityCommand(a as unknown as CapacityArgs))
+      async (a) => (await lazy.capacity()).capacityCommand(a as unknown as CapacityArgs))
     .command('cost', 'step time of one decode (--batch, --context) or prefill (--prefill) iteration',
       (y) => y
         .option('model', { type: 'string', demandOption: true })
@@ -52,7 +63,7 @@ function cli(argv: string[]): Argv {
         .option('tp', { type: 'number', default: 1 })
         .option('backend', { type: 'string', choices: ['turbomind', 'pytorch'] })
         .option('json', { type: 'boolean', default: false }),
-      (a) => costCommand(a as unknown as CostArgs))
+      async (a) => (await lazy.cost()).costCommand(a as unknown as CostArgs))
     .command('accuracy', 'what int8 and int4 KV cost in quality for a model (accuracy proxy), without a simulation',
       (y) => y
         .option('model', { type: 'string', demandOption: true })
@@ -60,10 +71,10 @@ function cli(argv: string[]): Argv {
         .option('grid', { type: 'boolean', default: false, describe: 'every context from 256 to the model\'s maximum positions' })
         .option('set', { type: 'string', array: true, describe: 'override an activation_profile parameter, e.g. --set key_outlier_scale=20' })
         .option('json', { type: 'boolean', default: false }),
-      (a) => accuracyCommand(a as unknown as AccuracyArgs))
+      async (a) => (await lazy.accuracy()).accuracyCommand(a as unknown as AccuracyArgs))
     .command('catalog', 'list the models and devices, with sources and constants',
       (y) => y.option('json', { type: 'boolean', default: false }),
-      (a) => catalogCommand(a as unknown as { json: boolean }))
+      async (a) => (await lazy.catalog()).catalogCommand(a as unknown as { json: boolean }))
     .command('compare [paths..]', 'compare two summaries or results folders (exit 1 if anything moved beyond --rtol)',
       (y) => y
         .positional('paths', { type: 'string', array: true, default: [], describe: 'BASE HEAD (summary.json files or results folders); with --git, scenario files' })
@@ -73,21 +84,21 @@ function cli(argv: string[]): Argv {
         .option('format', { type: 'string', choices: ['table', 'md', 'json'], default: 'table' })
         .example('$0 compare results/ out/', 'what moved between the baselines and a fresh run')
         .example('$0 compare --git main --format md', 'what this change does to every scenario, as a PR comment'),
-      (a) => compareCommand(a as unknown as CompareArgs))
+      async (a) => (await lazy.compare()).compareCommand(a as unknown as CompareArgs))
     .command('check [scenarios..]', 're-run the scenarios and compare with the committed baselines in results/ exactly',
       (y) => y
         .positional('scenarios', { type: 'string', array: true, default: [] })
         .option('results', { type: 'string', default: 'results' })
         .option('format', { type: 'string', choices: ['table', 'md', 'json'], default: 'table' })
         .option('jobs', { type: 'number' }),
-      (a) => checkCommand(a as unknown as Parameters<typeof checkCommand>[0]))
+      async (a) => (await lazy.check()).checkCommand(a as unknown as { scenarios: string[]; results: string; format: 'table' | 'md' | 'json'; jobs?: number }))
     .command('merge <parts..>', 'join the partial summaries of run --shard into the full summary',
       (y) => y
         .positional('parts', { type: 'string', array: true, demandOption: true })
         .option('out', { type: 'string', default: 'out' })
         .option('charts', { type: 'boolean', default: true })
         .option('quiet', { type: 'boolean', default: false }),
-      (a) => mergeCommand(a as unknown as Parameters<typeof mergeCommand>[0]))
+      async (a) => (await lazy.merge()).mergeCommand(a as unknown as { parts: string[]; out: string; charts: boolean; quiet: boolean }))
     .command('calibrate <file>', 'fit a device\'s cost-model constants from GPU measurements (calibration/measure.py)',
       (y) => y
         .positional('file', { type: 'string', demandOption: true, describe: 'JSON written by calibration/measure.py' })
@@ -96,13 +107,14 @@ function cli(argv: string[]): Argv {
         .option('markdown', { type: 'boolean', default: false, describe: 'print the validation table as markdown' })
         .option('write', { type: 'boolean', default: false, describe: 'store the fitted constants in calibration/constants.json' })
         .option('check', { type: 'boolean', default: false, describe: 'exit 1 unless the fit reproduces the committed constants' }),
-      (a) => {
-        checkCalibrateArgs(a as unknown as CalibrateArgs);
-        calibrateCommand(a as unknown as CalibrateArgs);
+      async (a) => {
+        const m = await lazy.calibrate();
+        m.checkCalibrateArgs(a as unknown as CalibrateArgs);
+        m.calibrateCommand(a as unknown as CalibrateArgs);
       })
     .command('fit-a100', 're-derive the A100 constant fitted on LMDeploy\'s fp16 row (the int8 and int4 rows stay predictions)',
       (y) => y.option('write', { type: 'boolean', default: false }).option('check', { type: 'boolean', default: false }).option('json', { type: 'boolean', default: false }),
-      (a) => fitA100Command(a as unknown as { write: boolean; check: boolean; json: boolean }))
+      async (a) => (await lazy.fitA100()).fitA100Command(a as unknown as { write: boolean; check: boolean; json: boolean }))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces on errors' })
     .example('$0 run scenarios/lmdeploy-kv-quant-llama2-7b.yaml', 'reproduce LMDeploy\'s KV-quant table')
     .example('$0 capacity --model llama2-7b --device a100-80g --context 2048', 'blocks per policy, and 2k sequences that fit')

@@ -1,6 +1,6 @@
 import { emptyWork } from './cost.js';
 import type { EngineRun, EngineStats } from './types.js';
-import { stuckError } from './watchdog.js';
+import { stuckError, Watchdog } from './watchdog.js';
 
 interface Seq {
   id: number;
@@ -24,6 +24,7 @@ interface Seq {
  */
 export function runPytorchExact(run: EngineRun): EngineStats {
   const { requests: rq, params: p, cost, recorder: rec } = run;
+  const watchdog = new Watchdog(rq);
   const bs = p.blockSize;
   const closed = p.concurrency !== null;
   const waiting: Seq[] = [];
@@ -52,7 +53,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
     kvShort = true;
   };
   const finishSeq = (s: Seq) => {
-    rec.finish(s.id, t);
+    rec.finish(s.id, t, s.generated);
     if (closed && nextArrival < rq.n) arrive(nextArrival++, t);
   };
   if (closed) for (; nextArrival < Math.min(p.concurrency!, rq.n); nextArrival++) arrive(nextArrival, 0);
@@ -167,6 +168,7 @@ export function runPytorchExact(run: EngineRun): EngineStats {
     }
     running = live;
     audit(0);
+    watchdog.tick(rec.finishedCount, () => running[0]?.id ?? waiting[0]?.id ?? 0);
   }
   return { iterations, events: iterations };
 

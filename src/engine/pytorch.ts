@@ -2,7 +2,7 @@ import { EventHeap } from '../sim/heap.js';
 import { SortedIds } from '../sim/sorted-ids.js';
 import { emptyWork } from './cost.js';
 import type { EngineRun, EngineStats } from './types.js';
-import { stuckError } from './watchdog.js';
+import { stuckError, Watchdog } from './watchdog.js';
 
 const NOT_HELD = 0;
 const WAITING = 1;
@@ -18,6 +18,7 @@ const ZOMBIE = 3; // finished mid-loop, still a row until the decode loop ends
  */
 export function runPytorch(run: EngineRun): EngineStats {
   const { requests: rq, params: p, cost, recorder: rec } = run;
+  const watchdog = new Watchdog(rq);
   const n = rq.n;
   const bs = p.blockSize;
   const L = p.prefillInterval;
@@ -53,8 +54,8 @@ export function runPytorch(run: EngineRun): EngineStats {
     if (closed) return;
     while (nextArrival < n && rq.arrivalS![nextArrival]! <= t) arrive(nextArrival, rq.arrivalS![nextArrival++]!);
   };
-  const finishReq = (id: number) => {
-    rec.finish(id, t);
+  const finishReq = (id: number, generated: number) => {
+    rec.finish(id, t, generated);
     events++;
     if (closed && nextArrival < n) arrive(nextArrival++, t);
   };
@@ -154,7 +155,7 @@ export function runPytorch(run: EngineRun): EngineStats {
           free += blocks[id]!;
           blocks[id] = 0;
           state[id] = NOT_HELD;
-          finishReq(id);
+          finishReq(id, generated);
           continue;
         }
         state[id] = RUNNING;
@@ -220,7 +221,8 @@ export function runPytorch(run: EngineRun): EngineStats {
       while (finishing.size > 0 && finishing.peekTime() <= step) {
         const at = finishing.peekTime();
         const id = finishing.pop();
-        if (state[id] === RUNNING && rq.prompt[id]! + rq.output[id]! - 1 - ctxOrBase[id]! === at) ending.push(id);
+        // A sequence that rejoined with the same base has two identical events: they pop together.
+        if (state[id] === RUNNING && rq.prompt[id]! + rq.output[id]! - 1 - ctxOrBase[id]! === at && ending[ending.length - 1] !== id) ending.push(id);
       }
       step++;
       ending.sort((a, b) => a - b);
@@ -228,7 +230,7 @@ export function runPytorch(run: EngineRun): EngineStats {
         state[id] = ZOMBIE;
         nLive--;
         zombies.push(id);
-        finishReq(id);
+        finishReq(id, ctxOrBase[id]! + step - rq.prompt[id]!);
       }
       audit(dur);
       admitArrivals();
@@ -245,6 +247,7 @@ export function runPytorch(run: EngineRun): EngineStats {
     zombies.length = 0;
     audit(0);
     if ((iterations & 1023) === 0) run.onProgress?.(rec.finishedCount, t);
+    watchdog.tick(rec.finishedCount, () => running.length ? running.at(0) : waiting.length ? waiting.at(0) : 0);
   }
   return { iterations, events };
 }

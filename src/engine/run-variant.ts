@@ -9,7 +9,7 @@ import { runPytorch } from './pytorch.js';
 import { runPytorchExact } from './pytorch-exact.js';
 import { runTurbomind } from './turbomind.js';
 import { runTurbomindExact } from './turbomind-exact.js';
-import type { EngineStats, SchedulerParams } from './types.js';
+import type { BlockAudit, EngineStats, SchedulerParams } from './types.js';
 
 export interface RunOptions {
   /** The step-by-step reference mode instead of the event-driven one. */
@@ -17,6 +17,8 @@ export interface RunOptions {
   baseDir: string;
   scenarioFile: string;
   onProgress?: (finished: number, simTimeS: number) => void;
+  /** Test hook: the engine's block accounting after every iteration. */
+  audit?: (a: BlockAudit) => void;
 }
 
 /** The effective values a variant ran with (summary.json `params`). */
@@ -199,7 +201,7 @@ export function simulateVariant(c: VariantConfig, o: RunOptions): Simulation {
   const cost = new CostModel({ model: c.model, device: c.device, policy: c.quantPolicy, tp: c.tp, backend: c.backend });
   const recorder = new Recorder(rq.n, rq.prompt, rq.output, c.capacity.kv_blocks);
   const engine = c.backend === 'turbomind' ? (o.exact ? runTurbomindExact : runTurbomind) : o.exact ? runPytorchExact : runPytorch;
-  const stats = engine({ requests: rq, params, cost, recorder, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  const stats = engine({ requests: rq, params, cost, recorder, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.audit ? { audit: o.audit } : {}) });
   return { rq, recorder, stats, warnings: [...c.warnings, ...(fitted.warning ? [fitted.warning] : [])], finalized: recorder.finalize() };
 }
 

@@ -1,6 +1,6 @@
 import { emptyWork } from './cost.js';
 import { requiredBlocks, type EngineRun, type EngineStats } from './types.js';
-import { stuckError } from './watchdog.js';
+import { stuckError, Watchdog } from './watchdog.js';
 
 /** One held sequence, walked every iteration: the reference mode keeps it simple on purpose. */
 interface Seq {
@@ -29,6 +29,7 @@ interface Seq {
  */
 export function runTurbomindExact(run: EngineRun): EngineStats {
   const { requests: rq, params: p, cost, recorder: rec } = run;
+  const watchdog = new Watchdog(rq);
   const bs = p.blockSize;
   const held: Seq[] = [];
   const queue: number[] = [];
@@ -178,13 +179,14 @@ export function runTurbomindExact(run: EngineRun): EngineStats {
     for (const s of finished) {
       free += s.blocks;
       held.splice(held.indexOf(s), 1);
-      rec.finish(s.id, t);
+      rec.finish(s.id, t, s.generated);
       if (closed && nextArrival < rq.n) {
         rec.arrive(nextArrival, t);
         queue.push(nextArrival++);
       }
     }
     if (iterations % 4096 === 0) run.onProgress?.(rec.finishedCount, t);
+    watchdog.tick(rec.finishedCount, () => held[0]?.id ?? 0);
     if (run.audit) {
       const locked = held.reduce((a, s) => a + s.blocks, 0);
       const short = held.filter((s) => s.active && s.blocks < Math.ceil(ctxOf(s) / bs)).length;

@@ -2,7 +2,7 @@ import { EventHeap } from '../sim/heap.js';
 import { SortedIds } from '../sim/sorted-ids.js';
 import { emptyWork } from './cost.js';
 import { requiredBlocks, type EngineRun, type EngineStats } from './types.js';
-import { stuckError } from './watchdog.js';
+import { stuckError, Watchdog } from './watchdog.js';
 
 // Sequence states.
 const NOT_HELD = 0;
@@ -22,6 +22,7 @@ const DECODE = 3; // active and in the decode group: one token per iteration, co
  */
 export function runTurbomind(run: EngineRun): EngineStats {
   const { requests: rq, params: p, cost, recorder: rec } = run;
+  const watchdog = new Watchdog(rq);
   const n = rq.n;
   const bs = p.blockSize;
   const closed = p.concurrency !== null;
@@ -222,7 +223,8 @@ export function runTurbomind(run: EngineRun): EngineStats {
     while (finishing.size > 0 && finishing.peekTime() <= iter) {
       const at = finishing.peekTime();
       const id = finishing.pop();
-      if (state[id] === DECODE && rq.prompt[id]! + rq.output[id]! - 1 - ctxOrBase[id]! === at) done[nDone++] = id;
+      // Identical duplicate events (a sequence that rejoined with the same base) pop together.
+      if (state[id] === DECODE && rq.prompt[id]! + rq.output[id]! - 1 - ctxOrBase[id]! === at && (nDone === 0 || done[nDone - 1] !== id)) done[nDone++] = id;
     }
     for (let r = 0; r < nRows; r++) {
       const id = rowId[r]!, k = rowTok[r]!;
@@ -245,6 +247,7 @@ export function runTurbomind(run: EngineRun): EngineStats {
     if (nDone > 1) done.subarray(0, nDone).sort();
     for (let j = 0; j < nDone; j++) {
       const id = done[j]!;
+      const ctxNow = state[id] === DECODE ? ctxOrBase[id]! + iter : ctxOrBase[id]!;
       if (state[id] === DECODE) {
         nDecode--;
         sumBase -= ctxOrBase[id]!;
@@ -254,11 +257,12 @@ export function runTurbomind(run: EngineRun): EngineStats {
       blocks[id] = 0;
       held.remove(id);
       nActive--;
-      rec.finish(id, t);
+      rec.finish(id, t, ctxNow - rq.prompt[id]!);
       events++;
       if (closed && nextArrival < n) arrive(nextArrival++, t);
     }
     if ((iter & 4095) === 0) run.onProgress?.(rec.finishedCount, t);
+    watchdog.tick(rec.finishedCount, () => held.length ? held.at(0) : qHead < qTail ? queue[qHead]! : 0);
     if (run.audit) {
       let locked = 0, cachedSum = 0, short = 0;
       for (let i = 0; i < held.length; i++) {

@@ -58,6 +58,8 @@ export class Recorder {
   readonly firstTokenS: Float64Array;
   readonly finishS: Float64Array;
   readonly preemptionsPerRequest: Int32Array;
+  /** Tokens each request had generated when it finished, as the engine counted them (a conservation check). */
+  readonly generatedTokens: Int32Array;
   private readonly itlLog = new ChunkedLog();
   private iterations = 0;
   private rowsSum = 0;
@@ -83,6 +85,7 @@ export class Recorder {
     this.firstTokenS = new Float64Array(n).fill(NaN);
     this.finishS = new Float64Array(n).fill(NaN);
     this.preemptionsPerRequest = new Int32Array(n);
+    this.generatedTokens = new Int32Array(n);
   }
 
   get finishedCount(): number {
@@ -106,8 +109,10 @@ export class Recorder {
     this.firstTokenS[id] = t;
   }
 
-  finish(id: number, t: number): void {
+  finish(id: number, t: number, generated: number): void {
+    if (!Number.isNaN(this.finishS[id]!)) throw new Error(`engine bug: request ${id} finished twice`);
     this.finishS[id] = t;
+    this.generatedTokens[id] = generated;
     this.finished++;
   }
 

@@ -50,6 +50,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   }
   const yamlErr = doc.errors[0];
   if (yamlErr) {
+    if (/call stack/i.test(yamlErr.message)) throw new KvsimError(`the document nests too deeply (more than ${MAX_DEPTH} levels)`, { file, hint: 'a scenario needs about five levels' });
     const line = yamlErr.linePos?.[0]?.line ?? lineCounter.linePos(yamlErr.pos[0]).line;
     throw new KvsimError(`YAML syntax error: ${firstLine(yamlErr.message)}`, { file, line, hint: 'check indentation, colons and brackets' });
   }
@@ -117,12 +118,22 @@ export function zodToKvsimError(
   }
   const value = getIn(data, issue.path as (string | number)[]);
   let message = issue.message;
+  const shown = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
   if (issue.code === 'invalid_type' && value === undefined) message = 'is required';
-  else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+  else if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const bound = Number((issue as unknown as { minimum?: number; maximum?: number }).minimum ?? (issue as unknown as { maximum?: number }).maximum);
+    const inclusive = (issue as unknown as { inclusive?: boolean }).inclusive !== false;
+    const cmp = issue.code === 'too_small' ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<';
+    message = /must/.test(issue.message) ? issue.message : `must be ${cmp} ${bound}`;
+    message = `${message} (got ${shown})`;
+  } else if (issue.code === 'invalid_type') {
+    const expected = (issue as unknown as { expected: string }).expected;
+    message = `must be ${expected === 'object' ? 'a mapping of keys' : `a ${expected}`} (got ${Array.isArray(value) ? 'a list' : shown})`;
+  } else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
     const options = (issue as unknown as { options: string[] }).options;
     const guess = typeof value === 'string' ? nearest(value, options) : undefined;
     message = `unknown type ${JSON.stringify(value)}; expected one of ${options.join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}`;
-  } else if (value !== undefined && typeof value !== 'object') message = `${message} (got ${JSON.stringify(value) ?? String(value)})`;
+  } else if (value !== undefined && typeof value !== 'object') message = `${message} (got ${shown})`;
   return new KvsimError(message, { file, keyPath: path.join('.') || '(top level)', line: lineOf(path) ?? lineOf(path.slice(0, -1)) });
 }
 

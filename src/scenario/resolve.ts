@@ -133,11 +133,11 @@ export function resolveVariant(loaded: LoadedScenario, v: VariantInput, opts: { 
 
   const backend: Backend = e.backend ?? (device.deviceType === 'cuda' ? 'turbomind' : 'pytorch');
   if (backend === 'turbomind' && device.deviceType !== 'cuda') {
-    fail(['engine', 'backend'], `the turbomind backend is cuda-only, and ${device.name} is a ${device.deviceType} device`, 'use backend: pytorch');
+    fail(['engine', 'backend'], `the turbomind backend is cuda-only, and ${device.name} is a device of type ${device.deviceType}`, 'use backend: pytorch');
   }
   const quantPolicy = e.quant_policy ?? DEFAULTS.quantPolicy;
   if (quantPolicy > 0 && device.deviceType !== 'cuda' && device.deviceType !== 'ascend') {
-    fail(['engine', 'quant_policy'], 'kv cache quantization only works for CUDA and ASCEND.', `${device.name} is a ${device.deviceType} device; use quant_policy: 0`);
+    fail(['engine', 'quant_policy'], 'kv cache quantization only works for CUDA and ASCEND.', `${device.name} is a device of type ${device.deviceType}; use quant_policy: 0`);
   }
   if (quantPolicy > 0 && backend === 'turbomind' && model.headDim !== 128) {
     fail(['engine', 'quant_policy'], `TurboMind KV quantization needs head_dim 128, and ${model.name} has ${model.headDim}`, 'use quant_policy: 0 or the pytorch backend');

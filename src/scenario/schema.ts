@@ -82,7 +82,7 @@ export const lengthsSchema = z.discriminatedUnion('type', [
 ]);
 
 export const workloadSchema = z.strictObject({
-  requests: int(1, 50_000_000),
+  requests: int(1, 1_000_000_000),
   arrival: arrivalSchema,
   lengths: lengthsSchema,
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Temporary paths this process created, removed if it is interrupted. */
@@ -40,6 +40,9 @@ export function replaceDirAtomic(target: string, build: (tmpDir: string) => void
   hookCleanup();
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
+  // A run killed outright (SIGKILL) leaves its temporary folder behind; clear those first.
+  const prefix = `.${basename(target)}.tmp-`;
+  for (const entry of readdirSync(parent)) if (entry.startsWith(prefix)) rmSync(join(parent, entry), { recursive: true, force: true });
   const tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));
   pending.add(tmp);
   try {

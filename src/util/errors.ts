@@ -43,6 +43,10 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate to a misspelt word, if it is close enough to be a plausible typo. */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  // A candidate that extends what was typed ("a100" -> "a100-40g") beats an edit-distance match.
+  const lower = word.toLowerCase();
+  const extending = candidates.find((c) => c.toLowerCase().startsWith(lower) && lower.length >= 3);
+  if (extending) return extending;
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {

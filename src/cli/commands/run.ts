@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Argv } from 'yargs';
 import type { PerRequest, VariantResult } from '../../engine/run-variant.js';
 import { requestsCsv } from '../../report/requests-csv.js';
 import { runTable } from '../../report/run-table.js';
@@ -10,36 +9,9 @@ import { runVariantsInWorkers } from '../../scenario/parallel.js';
 import { planScenario, runScenario, summaryOf, type ScenarioPlan } from '../../scenario/run-scenario.js';
 import { replaceDirAtomic } from '../../util/atomic.js';
 import { KvsimError } from '../../util/errors.js';
+import { checkMemory } from '../../scenario/memory.js';
 import { Progress } from '../progress.js';
-
-export interface RunArgs {
-  scenario: string[];
-  out: string;
-  seed?: number | undefined;
-  json: boolean;
-  requests: boolean;
-  quiet: boolean;
-  charts: boolean;
-  jobs?: number | undefined;
-  shard?: string | undefined;
-  'exact-steps': boolean;
-  'allow-large': boolean;
-}
-
-export function runOptions(y: Argv): Argv<RunArgs> {
-  return y
-    .positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML or JSON)' })
-    .option('out', { type: 'string', default: 'out', describe: 'output folder; each scenario writes OUT/<name>/' })
-    .option('seed', { type: 'number', describe: 'override the scenario seed' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the summaries as JSON (without chart series) instead of tables' })
-    .option('requests', { type: 'boolean', default: false, describe: 'also write requests.csv with one row per request' })
-    .option('charts', { type: 'boolean', default: true, describe: 'write charts and report.md (--no-charts to skip, for speed)' })
-    .option('jobs', { type: 'number', describe: 'run variants on this many worker threads (default: the number of cores)' })
-    .option('shard', { type: 'string', describe: 'run only slice I of N of the sweep (I/N, 1-based), for CI matrices; join with kvsim merge' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
-    .option('exact-steps', { type: 'boolean', default: false, describe: 'use the step-by-step reference engine (slow; for checking the fast path)' })
-    .option('allow-large', { type: 'boolean', default: false, describe: 'allow sweeps of more than 10,000 variants' }) as unknown as Argv<RunArgs>;
-}
+import type { RunArgs } from '../run-options.js';
 
 /** Parses --shard I/N. */
 export function parseShard(s: string): { index: number; count: number } {
@@ -73,6 +45,7 @@ export interface RunToOptions {
 /** Plans every scenario first (so a bad file fails before any work), then runs and writes each. */
 export async function runScenariosTo(files: string[], o: RunToOptions): Promise<Summary[]> {
   const plans = files.map((f) => planScenario(f, { ...(o.seed !== undefined ? { seed: o.seed } : {}), allowLarge: o.allowLarge ?? false }));
+  for (const p of plans) checkMemory(p, { exact: o.exact ?? false, requestsCsv: o.requests ?? false });
   const names = new Set<string>();
   for (const p of plans) {
     if (names.has(p.loaded.input.name)) throw new KvsimError(`two scenarios are both named "${p.loaded.input.name}"; their outputs would collide`, { file: p.loaded.file, keyPath: 'name' });

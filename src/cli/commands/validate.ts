@@ -1,4 +1,4 @@
-import { planScenario } from '../../scenario/run-scenario.js';
+import { planScenario } from '../../scenario/plan.js';
 
 /** `kvsim validate`: every check a run makes before simulating, and nothing else. */
 export function validateCommand(a: { scenario: string[]; json: boolean; 'allow-large': boolean }): void {
