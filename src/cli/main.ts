@@ -24,6 +24,7 @@ const lazy = {
   fitA100: () => import('./commands/fit-a100.js'),
   accuracy: () => import('./commands/accuracy.js'),
   calibrate: () => import('./commands/calibrate.js'),
+  chart: () => import('./commands/chart.js'),
 };
 
 const EPILOG = `Scenario files name a model, a device, an LMDeploy engine configuration
@@ -75,6 +76,13 @@ function cli(argv: string[]): Argv {
     .command('catalog', 'list the models and devices, with sources and constants',
       (y) => y.option('json', { type: 'boolean', default: false }),
       async (a) => (await lazy.catalog()).catalogCommand(a as unknown as { json: boolean }))
+    .command('chart <summaries..>', 're-render the charts and report.md from summary.json files alone (several are overlaid)',
+      (y) => y
+        .positional('summaries', { type: 'string', array: true, demandOption: true, describe: 'summary.json files, or folders holding them' })
+        .option('out', { type: 'string', describe: 'output folder (default: the summary\'s folder, or out/charts for several)' })
+        .example('$0 chart results/lmdeploy-kv-quant-llama2-7b/summary.json', 're-render one run\'s charts in place')
+        .example('$0 chart base/summary.json head/summary.json --out out/diff', 'overlay two runs'),
+      async (a) => (await lazy.chart()).chartCommand(a as unknown as { summaries: string[]; out?: string }))
     .command('compare [paths..]', 'compare two summaries or results folders (exit 1 if anything moved beyond --rtol)',
       (y) => y
         .positional('paths', { type: 'string', array: true, default: [], describe: 'BASE HEAD (summary.json files or results folders); with --git, scenario files' })

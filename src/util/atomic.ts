@@ -36,7 +36,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * Builds a whole folder in a temporary sibling, then swaps it in with renames, so a reader
  * (or a crash) sees the previous folder or the complete new one, never a partial one.
  */
-export function replaceDirAtomic(target: string, build: (tmpDir: string) => void): void {
+export async function replaceDirAtomic(target: string, build: (tmpDir: string) => void | Promise<void>): Promise<void> {
   hookCleanup();
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
@@ -46,7 +46,7 @@ export function replaceDirAtomic(target: string, build: (tmpDir: string) => void
   const tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));
   pending.add(tmp);
   try {
-    build(tmp);
+    await build(tmp);
     const old = `${tmp}.old`;
     if (existsSync(target)) {
       pending.add(old);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareSummaries, hasDifferences } from '../../compare/diff.js';
-import { readSummaries } from '../../compare/load.js';
+import { readSummaries } from '../../report/read-summary.js';
 import type { Summary } from '../../report/summary.js';
 import { EXIT } from '../exit.js';
 import { defaultScenarios, printComparison } from './compare.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { compareSummaries, hasDifferences, type Comparison } from '../../compare/diff.js';
 import { formatJson, formatMarkdown, formatTable } from '../../compare/format.js';
 import { runAtGitRef } from '../../compare/git.js';
-import { readSummaries } from '../../compare/load.js';
+import { readSummaries } from '../../report/read-summary.js';
 import type { Summary } from '../../report/summary.js';
 import { KvsimError } from '../../util/errors.js';
 import { EXIT } from '../exit.js';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readSummary } from '../../compare/load.js';
+import { readSummary } from '../../report/read-summary.js';
 import type { Summary } from '../../report/summary.js';
 import { KvsimError } from '../../util/errors.js';
 import { writeRunFolder } from './run.js';

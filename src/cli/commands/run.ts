@@ -124,15 +124,14 @@ function withoutSeries(s: Summary): Record<string, unknown> {
 
 /** Writes summary.json, charts and report.md into a fresh folder that is swapped in atomically. */
 export async function writeRunFolder(dir: string, summary: Summary, opts: { charts?: boolean; perRequest?: PerRequest[] } = {}): Promise<void> {
-  const files: { name: string; data: string | Uint8Array }[] = [{ name: 'summary.json', data: summaryJson(summary) }];
-  if (opts.perRequest) files.push({ name: 'requests.csv', data: requestsCsv(summary, opts.perRequest) });
-  if (opts.charts) files.push(...(await renderChartFiles([summary])));
-  replaceDirAtomic(dir, (tmp) => {
-    for (const f of files) writeFileSync(join(tmp, f.name), f.data);
+  await replaceDirAtomic(dir, async (tmp) => {
+    writeFileSync(join(tmp, 'summary.json'), summaryJson(summary));
+    if (opts.perRequest) writeFileSync(join(tmp, 'requests.csv'), requestsCsv(summary, opts.perRequest));
+    if (!opts.charts) return;
+    // Loaded only when drawing: vega, vega-lite and resvg cost half a second to import.
+    const { writeCharts } = await import('../../report/render.js');
+    const { reportMarkdown } = await import('../../report/report-md.js');
+    const charts = await writeCharts(tmp, [summary]);
+    writeFileSync(join(tmp, 'report.md'), reportMarkdown([summary], charts));
   });
-}
-
-/** Chart files for summaries; empty until the charts module is present. */
-async function renderChartFiles(_summaries: Summary[]): Promise<{ name: string; data: string | Uint8Array }[]> {
-  return [];
 }
