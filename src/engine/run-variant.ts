@@ -17,6 +17,8 @@ export interface RunOptions {
   baseDir: string;
   scenarioFile: string;
   onProgress?: (finished: number, simTimeS: number) => void;
+  /** Compute the accuracy curve for charts (default true). */
+  curves?: boolean;
   /** Test hook: the engine's block accounting after every iteration. */
   audit?: (a: BlockAudit) => void;
 }
@@ -50,7 +52,8 @@ export interface VariantResult {
   /** What the policy costs in quality at the workload's typical context (docs/accuracy.md). */
   accuracy_proxy: AccuracyProxy;
   warnings: string[];
-  series: Series & { capacity_curve: CapacityCurve; accuracy_curve: AccuracyCurve };
+  /** accuracy_curve is computed only when charts are drawn: it costs about a second per model. */
+  series: Series & { capacity_curve: CapacityCurve; accuracy_curve?: AccuracyCurve };
 }
 
 /** Relative error of the attention output against context length, per policy. */
@@ -218,7 +221,7 @@ export function runVariant(c: VariantConfig, o: RunOptions): { result: VariantRe
       explain,
       accuracy_proxy: accuracyProxy({ profile: c.model.activationProfile, headDim: c.model.headDim, quantPolicy: c.quantPolicy, contextLen: representativeContext(rq, c.sessionLen) }),
       warnings,
-      series: { ...series, capacity_curve: capacityCurve(c), accuracy_curve: accuracyCurve(c) },
+      series: { ...series, capacity_curve: capacityCurve(c), ...(o.curves === false ? {} : { accuracy_curve: accuracyCurve(c) }) },
     },
     stats,
     perRequest: {

@@ -12,6 +12,8 @@ export interface RunScenarioOptions {
   /** Indices of the variants to run (all by default); used by --shard. */
   only?: readonly number[];
   onVariant?: (c: VariantConfig, i: number, of: number) => void;
+  /** Compute the chart-only accuracy curve (default true). */
+  curves?: boolean;
   /** Keep per-request timings (for requests.csv). */
   keepRequests?: boolean;
   onProgress?: (finished: number, total: number, simTimeS: number) => void;
@@ -27,6 +29,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunScenarioOptions = {}): 
     const onProgress = opts.onProgress;
     const r = runVariant(c, {
       exact: opts.exact ?? false,
+      curves: opts.curves ?? true,
       baseDir,
       scenarioFile: plan.loaded.file,
       ...(onProgress ? { onProgress: (f: number, t: number) => onProgress(f, c.requests, t) } : {}),

@@ -9,6 +9,7 @@ export interface WorkerTask {
   seed?: number;
   allowLarge: boolean;
   exact: boolean;
+  curves: boolean;
   index: number;
 }
 
@@ -26,6 +27,7 @@ parentPort?.on('message', (task: WorkerTask) => {
     let last = 0;
     const { result } = runVariant(config, {
       exact: task.exact,
+      curves: task.curves,
       baseDir: dirname(plan.loaded.file),
       scenarioFile: plan.loaded.file,
       onProgress: (finished, simTimeS) => {

@@ -74,7 +74,7 @@ describe('sharded sweeps and worker threads', () => {
   it('merges shards into exactly the unsharded summary, byte for byte', () => {
     const out = mkdtempSync(join(tmpdir(), 'kvsim-shard-'));
     const file = runTo(join(out, 'full'), ['--jobs', '1']);
-    for (const i of [1, 2, 3, 4]) expect(kvsim(['run', file, '--out', join(out, 'parts'), '--shard', `${i}/4`, '--quiet']).code).toBe(0);
+    for (const i of [1, 2, 3, 4]) expect(kvsim(['run', file, '--out', join(out, 'parts'), '--shard', `${i}/4`, '--quiet', '--no-charts']).code).toBe(0);
     const parts = [1, 2, 3, 4].map((i) => join(out, 'parts', `cmp.shard-${i}-of-4`));
     expect(kvsim(['merge', ...parts, '--out', join(out, 'merged'), '--no-charts', '--quiet']).code).toBe(0);
     expect(readFileSync(join(out, 'merged', 'cmp', 'summary.json'), 'utf8')).toBe(readFileSync(join(out, 'full', 'cmp', 'summary.json'), 'utf8'));

@@ -78,7 +78,7 @@ async function runPlan(plan: ScenarioPlan, indices: number[], o: RunToOptions): 
       const total = indices.reduce((a, i) => a + plan.configs[i]!.requests, 0);
       progress.variant(`${plan.loaded.input.name} (${indices.length} variants, ${Math.min(jobs, indices.length)} jobs)`);
       const variants = await runVariantsInWorkers(
-        { file: plan.loaded.file, ...(o.seed !== undefined ? { seed: o.seed } : {}), allowLarge: o.allowLarge ?? false, exact: o.exact ?? false },
+        { file: plan.loaded.file, ...(o.seed !== undefined ? { seed: o.seed } : {}), allowLarge: o.allowLarge ?? false, exact: o.exact ?? false, curves: o.charts ?? true },
         indices, jobs,
         (i, f, t) => {
           done.set(i, f);
@@ -89,6 +89,7 @@ async function runPlan(plan: ScenarioPlan, indices: number[], o: RunToOptions): 
     }
     const r = runScenario(plan, {
       exact: o.exact ?? false,
+      curves: o.charts ?? true,
       only: indices,
       keepRequests: o.requests ?? false,
       onVariant: (c) => progress.variant(c.label),
