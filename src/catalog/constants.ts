@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../util/package-root.js';
-import type { ConstantOrigin } from './types.js';
+import type { ConstantOrigin, DeviceConstants } from './types.js';
 
 /** Constants measured on one device (the output of `kvsim calibrate`). */
-export interface MeasuredDevice {
-  bwEff: number;
-  /** Achieved fraction of datasheet bandwidth of the decode-attention kernels, per kernel (SIMT, MMA). */
-  decodeBwEff: { simt: number; mma: number };
-  gemmEff: number;
-  attnEff: number;
-  gemmLatencyS: number;
-  attnLatencyS: number;
-  kvWriteLatencyS: number;
+export interface MeasuredDevice extends DeviceConstants {
   origin: ConstantOrigin | 'prior';
   source: string;
 }

@@ -8,6 +8,15 @@ const GB = 1e9;
 const T = 1e12;
 const REF = 'shared/reference/models-devices.md';
 
+/** The assumptions every non-NVIDIA part shares: vendors publish no vector (CUDA-core-like) rates. */
+function vendorAssumptions(cores: string, lanes: number, link: string): string[] {
+  return [
+    'vector throughput is not published: assumed fp32 = tensor/16 and fp16 = tensor/8, the A100\'s ratios',
+    `instruction issue rate assumed equal to the assumed fp32 rate, as on the A100: ${cores} need ${lanes} lanes per core-clock`,
+    `interconnect assumed: ${link}`,
+  ];
+}
+
 /**
  * Memory is the datasheet capacity in GiB (what nvidia-smi reports as total), except the
  * H200, whose total was read with nvidia-smi on the calibration machine (143771 MiB).
@@ -69,33 +78,20 @@ export const DEVICES: readonly DeviceDatasheet[] = [
     memBytes: 64 * GiB, memBwBytesPerS: 1600 * GB, tensorFlops: 313 * T, vectorFp32Flops: 19.6 * T, vectorFp16Flops: 39.1 * T,
     smCount: 24, boostClockHz: 1.8e9, issueLanesPerSmClock: 454, interconnectBytesPerS: 196 * GB,
     source: `${REF}: Huawei Ascend 910B (Atlas 800T A2 class), approximate public figures`,
-    assumptions: [
-      'vector throughput is not published: assumed fp32 = tensor/16 and fp16 = tensor/8, the A100\'s ratios',
-      'instruction issue rate assumed equal to the assumed fp32 rate, as on the A100: 24 AI cores at 1.8 GHz need 454 lanes per core-clock',
-      'HCCS interconnect assumed 392 GB/s bidirectional',
-      'bandwidth and tensor throughput are approximate; public reports vary by SKU',
-    ],
+    assumptions: [...vendorAssumptions('24 AI cores at 1.8 GHz', 454, 'HCCS at 392 GB/s bidirectional'), 'bandwidth and tensor throughput are approximate; public reports vary by SKU'],
   },
   {
     name: 'mlu370-x8', deviceType: 'camb', family: 'mlu',
     memBytes: 48 * GiB, memBwBytesPerS: 614 * GB, tensorFlops: 96 * T, vectorFp32Flops: 6 * T, vectorFp16Flops: 12 * T,
     smCount: 16, boostClockHz: 1.5e9, issueLanesPerSmClock: 250, interconnectBytesPerS: 100 * GB,
     source: `${REF}: Cambricon MLU370-X8, approximate public figures`,
-    assumptions: [
-      'vector throughput is not published: assumed fp32 = tensor/16 and fp16 = tensor/8, the A100\'s ratios',
-      'instruction issue rate assumed equal to the assumed fp32 rate, as on the A100: 16 cores at 1.5 GHz need 250 lanes per core-clock',
-      'MLU-Link interconnect assumed 200 GB/s bidirectional',
-    ],
+    assumptions: vendorAssumptions('16 cores at 1.5 GHz', 250, 'MLU-Link at 200 GB/s bidirectional'),
   },
   {
     name: 'metax-c500', deviceType: 'maca', family: 'maca',
     memBytes: 64 * GiB, memBwBytesPerS: 1800 * GB, tensorFlops: 280 * T, vectorFp32Flops: 17.5 * T, vectorFp16Flops: 35 * T,
     smCount: 104, boostClockHz: 1.6e9, issueLanesPerSmClock: 105, interconnectBytesPerS: 100 * GB,
     source: `${REF}: MetaX C500, approximate public figures`,
-    assumptions: [
-      'vector throughput is not published: assumed fp32 = tensor/16 and fp16 = tensor/8, the A100\'s ratios',
-      'instruction issue rate assumed equal to the assumed fp32 rate, as on the A100: 104 compute units at 1.6 GHz need 105 lanes per unit-clock',
-      'MetaXLink interconnect assumed 200 GB/s bidirectional',
-    ],
+    assumptions: vendorAssumptions('104 compute units at 1.6 GHz', 105, 'MetaXLink at 200 GB/s bidirectional'),
   },
 ];

@@ -67,7 +67,7 @@ export interface DeviceSpec {
  * Fractions multiply the device's datasheet rates; latencies are the fixed cost of one kernel
  * of that kind. All are shared by every model and scenario.
  */
-export interface DeviceEfficiency {
+export interface DeviceConstants {
   /** Achieved fraction of memory bandwidth for streaming reads (weights, KV cache). */
   bwEff: number;
   /** Achieved fraction of memory bandwidth of the decode-attention kernels, per kernel kind. */
@@ -82,6 +82,10 @@ export interface DeviceEfficiency {
   attnLatencyS: number;
   /** Fixed time of the kernel that writes (and quantizes) the new K and V. */
   kvWriteLatencyS: number;
+}
+
+/** A device's constants as the cost model uses them: its own (or transferred) plus the engine's host costs. */
+export interface DeviceEfficiency extends DeviceConstants {
   /** Fixed host and launch cost of one engine iteration. */
   iterOverheadS: number;
   /** Host cost per sequence per iteration (sampling, stop checks, streaming output). */
