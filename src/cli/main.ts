@@ -45,7 +45,7 @@ function cli(argv: string[]): Argv {
       (y) => y
         .option('model', { type: 'string', demandOption: true, describe: 'catalogue model (kvsim catalog)' })
         .option('device', { type: 'string', demandOption: true, describe: 'catalogue device' })
-        .option('quant-policy', { type: 'number', array: true, describe: '0, 8 or 4 (default: all three)' })
+        .option('quant-policy', { type: 'number', array: true, describe: '0, 8 or 4; several allowed (default: all three in the table, 0 with --json)' })
         .option('cache-max-entry-count', { type: 'number', default: 0.8, describe: 'fraction of free memory for the KV cache' })
         .option('block-size', { type: 'number', default: 64, describe: 'tokens per KV block' })
         .option('tp', { type: 'number', default: 1, describe: 'tensor-parallel GPUs' })

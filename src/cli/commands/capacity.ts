@@ -20,7 +20,9 @@ export interface CapacityArgs {
 export function capacityCommand(a: CapacityArgs): void {
   const model = modelOrFail(a.model);
   const device = deviceOrFail(a.device);
-  const policies = (a['quant-policy']?.length ? a['quant-policy'] : [0, 8, 4]).map(policyOrFail);
+  // The table compares all three policies by default; JSON defaults to LMDeploy's default policy,
+  // one object with the summary's capacity keys (an array when several policies are asked for).
+  const policies = (a['quant-policy']?.length ? a['quant-policy'] : a.json ? [0] : [0, 8, 4]).map(policyOrFail);
   const ratio = a['cache-max-entry-count'];
   if (!(ratio > 0 && ratio < 1)) throw new KvsimError(`--cache-max-entry-count must lie in (0, 1), got ${ratio}`);
   const blockSize = positiveIntOrFail(a['block-size'], '--block-size');
