@@ -1,6 +1,6 @@
 import { chartDef } from './charts/index.js';
-import { gainText, loadOf, sourceNames, sweptLoad, twinOf, varyingParams, workloadText } from './charts/data.js';
-import type { Summary } from './summary.js';
+import { gainText, loadOf, sourceNames, sweptLoad, varyingParams, workloadText } from './charts/data.js';
+import { fp16Baseline, type Summary } from './summary.js';
 import { fx, ms } from './table.js';
 
 /** Rows shown per summary; a sweep of thousands of variants lists the rest in summary.json. */
@@ -10,7 +10,7 @@ const MAX_ROWS = 200;
 function resultsTable(s: Summary): string {
   const header = ['variant', 'RPS', 'vs fp16', 'output tok/s', 'TTFT p50 ms', 'TTFT p99 ms', 'TPOT p50 ms', 'TPOT p99 ms', 'mean batch', 'KV-short iters', 'preemptions', 'KV blocks'];
   const rows = s.variants.slice(0, MAX_ROWS).map((v) => {
-    const base = twinOf(s, v);
+    const base = fp16Baseline(s, v);
     const m = v.metrics;
     const gain = !base ? '-' : base === v ? 'baseline' : base.metrics.rps > 0 ? gainText(m.rps / base.metrics.rps - 1) : '-';
     return [

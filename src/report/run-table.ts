@@ -6,7 +6,7 @@ import { fx, ms, textTable } from './table.js';
 export function runTable(s: Summary): string {
   const header = ['variant', 'RPS', 'vs fp16', 'out tok/s', 'TTFT p50 ms', 'TTFT p99 ms', 'TPOT p50 ms', 'TPOT p99 ms', 'batch', 'KV-short', 'preempt', 'blocks'];
   const rows = s.variants.map((v) => {
-    const base = fp16Baseline(s.variants, v);
+    const base = fp16Baseline(s, v);
     const m = v.metrics;
     return [
       v.label,

@@ -11,11 +11,21 @@ export interface Summary {
   shard?: { index: number; count: number; variant_indices: number[]; total_variants: number };
 }
 
-/** The variant a gain is measured against: same everything, quant_policy 0. */
-export function fp16Baseline(variants: readonly VariantResult[], v: VariantResult): VariantResult | undefined {
-  const key = (x: VariantResult) => JSON.stringify({ ...x.params, quant_policy: 0 });
-  const k = key(v);
-  return variants.find((x) => x.params.quant_policy === 0 && key(x) === k);
+const baselines = new WeakMap<Summary, Map<string, VariantResult>>();
+const twinKey = (v: VariantResult) => JSON.stringify({ ...v.params, quant_policy: 0 });
+
+/**
+ * The variant a gain is measured against: same everything, quant_policy 0. Looked up in an
+ * index built once per summary, so tables and charts of large sweeps stay linear.
+ */
+export function fp16Baseline(summary: Summary, v: VariantResult): VariantResult | undefined {
+  let index = baselines.get(summary);
+  if (!index) {
+    index = new Map();
+    for (const x of summary.variants) if (x.params.quant_policy === 0 && !index.has(twinKey(x))) index.set(twinKey(x), x);
+    baselines.set(summary, index);
+  }
+  return index.get(twinKey(v));
 }
 
 /** Stable JSON text of a summary (two-space indent, trailing newline). */

@@ -68,10 +68,16 @@ describe.each(TURBOMIND)('%s (TurboMind v0.4.0 rules)', (engine) => {
   });
 
   it('recomputes only what was evicted when a preempted sequence resumes', () => {
-    // The newest is preempted but its cached blocks survive (nothing else needs them), so it resumes with no recompute.
-    const { recorder: r } = runEngine(engine, requests([3, 3], [12, 12], [0, 0]), params({ blockSize: 4, kvBlocks: 4 }));
-    expect(r.preemptionsPerRequest[1]).toBeGreaterThan(0);
-    const { recorder: r2 } = runEngine(engine, requests([3, 3, 3], [12, 12, 12], [0, 0, 0]), params({ blockSize: 4, kvBlocks: 5 }));
-    expect(r2.finishedCount).toBe(3);
+    // Two sequences of prompt 3 and 12 outputs, blocks of 4, 5 blocks. At context 8 both want a
+    // third block and one is free: the older takes it, the newer preempts itself, keeping its
+    // 2 blocks (7 cached tokens) as cache. At context 12 the older needs a fourth block and
+    // evicts the newer's tail block. The newer resumes with 1 valid block (4 tokens) and
+    // recomputes 7 − 4 = 3 tokens, not its whole context.
+    const r = runEngine(engine, requests([3, 3], [12, 12], [0, 0]), params({ blockSize: 4, kvBlocks: 5 })).recorder.finalize().metrics;
+    expect(r.preemptions).toBe(1);
+    expect(r.recomputed_tokens).toBe(3);
+    // With 4 blocks the older evicts both of the newer's cached blocks: everything is recomputed.
+    const all = runEngine(engine, requests([3, 3], [12, 12], [0, 0]), params({ blockSize: 4, kvBlocks: 4 })).recorder.finalize().metrics;
+    expect(all.recomputed_tokens).toBe(7);
   });
 });

@@ -1,5 +1,5 @@
 import type { VariantResult } from '../../engine/run-variant.js';
-import type { Summary } from '../summary.js';
+import { fp16Baseline, type Summary } from '../summary.js';
 import { POLICY_ORDER, type PolicyName } from './theme.js';
 
 /** One variant of one summary, with what every chart needs to place it. */
@@ -56,25 +56,8 @@ export function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
 
-const baselines = new WeakMap<Summary, Map<string, VariantResult>>();
-const twinKey = (v: VariantResult) => JSON.stringify({ ...v.params, quant_policy: 0 });
-
-/**
- * The fp16 variant with the same other params (summary.ts `fp16Baseline`), looked up in an
- * index built once per summary, so sweeps of thousands of variants stay linear.
- */
-export function twinOf(summary: Summary, v: VariantResult): VariantResult | undefined {
-  let index = baselines.get(summary);
-  if (!index) {
-    index = new Map();
-    for (const x of summary.variants) if (x.params.quant_policy === 0 && !index.has(twinKey(x))) index.set(twinKey(x), x);
-    baselines.set(summary, index);
-  }
-  return index.get(twinKey(v));
-}
-
 export function baselineOf(r: Row): VariantResult | undefined {
-  return twinOf(r.summary, r.v);
+  return fp16Baseline(r.summary, r.v);
 }
 
 /** Throughput gain of a variant over its fp16 twin (same other params), e.g. 0.42; undefined without a twin. */
